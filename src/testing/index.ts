@@ -1,0 +1,15 @@
+/**
+ * goneaway's test kit: a real throwaway MariaDB and a TCP fault proxy, for goneaway's own
+ * tests and for applications that want to test their database code against real faults.
+ *
+ * @packageDocumentation
+ */
+export {
+  type AdminResult,
+  type KillFilter,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from './sandbox.js';
+export { findServerBinaries, type ServerBinaries } from './server-binaries.js';
+export { testServer } from './test-server.js';

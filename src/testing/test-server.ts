@@ -1,0 +1,97 @@
+import mysql from 'mysql2/promise';
+import {
+  type AdminResult,
+  type KillFilter,
+  killSessions,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from './sandbox.js';
+
+/**
+ * The server a test suite should use: the one named by `GONEAWAY_TEST_URI` when set
+ * (with `GONEAWAY_TEST_ADMIN_URI` for admin statements, defaulting to the same URI), otherwise
+ * a fresh {@link startSandbox}. An existing server cannot be restarted, killed or frozen:
+ * `canRestart` is false and those methods throw, so fault tests can skip themselves
+ * (visibly) instead of passing without a fault.
+ *
+ * @example
+ * import { testServer } from 'goneaway/testing';
+ * const server = await testServer();
+ * after(() => server.stop());
+ */
+export async function testServer(options: SandboxOptions = {}): Promise<Sandbox> {
+  const uri = process.env.GONEAWAY_TEST_URI;
+  if (!uri) return startSandbox(options);
+  return new ExistingServer(uri, process.env.GONEAWAY_TEST_ADMIN_URI ?? uri);
+}
+
+class ExistingServer implements Sandbox {
+  readonly host: string;
+  readonly port: number;
+  readonly socketPath = '';
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly version = '';
+  readonly startupMs = 0;
+  readonly running = true;
+  readonly canRestart = false;
+  readonly uri: string;
+  readonly #adminUri: string;
+
+  constructor(uri: string, adminUri: string) {
+    const url = new URL(uri);
+    this.uri = uri;
+    this.#adminUri = adminUri;
+    this.host = url.hostname;
+    this.port = Number(url.port || 3306);
+    this.user = decodeURIComponent(url.username);
+    this.password = decodeURIComponent(url.password);
+    this.database = decodeURIComponent(url.pathname.slice(1));
+  }
+
+  async admin<T extends AdminResult = Record<string, unknown>[]>(
+    sql: string,
+    values?: readonly unknown[],
+  ): Promise<T> {
+    const connection = await mysql.createConnection({ uri: this.#adminUri, connectTimeout: 5_000 });
+    try {
+      const [result] = await connection.query(sql, values as unknown[] | undefined);
+      return result as unknown as T;
+    } finally {
+      connection.destroy();
+    }
+  }
+
+  killConnections(filter: KillFilter = {}): Promise<number[]> {
+    return killSessions(this, filter);
+  }
+
+  restart(): Promise<void> {
+    return Promise.reject(notSupported('restart()'));
+  }
+
+  kill(): Promise<void> {
+    return Promise.reject(notSupported('kill()'));
+  }
+
+  freeze(): void {
+    throw notSupported('freeze()');
+  }
+
+  thaw(): void {
+    throw notSupported('thaw()');
+  }
+
+  async stop(): Promise<void> {}
+
+  async [Symbol.asyncDispose](): Promise<void> {}
+}
+
+function notSupported(what: string): Error {
+  return new Error(
+    `goneaway test kit: ${what} needs a sandbox server; GONEAWAY_TEST_URI points at an existing one. ` +
+      'Unset it to run fault tests against a throwaway MariaDB.',
+  );
+}
