@@ -5,6 +5,14 @@
  * @packageDocumentation
  */
 export {
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultProxyStats,
+  type FaultProxyTarget,
+  type ProxiedConnection,
+  startFaultProxy,
+} from './fault-proxy.js';
+export {
   type AdminResult,
   type KillFilter,
   type Sandbox,

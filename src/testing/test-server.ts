@@ -76,8 +76,8 @@ class ExistingServer implements Sandbox {
     return Promise.reject(notSupported('kill()'));
   }
 
-  freeze(): void {
-    throw notSupported('freeze()');
+  freeze(): Promise<void> {
+    return Promise.reject(notSupported('freeze()'));
   }
 
   thaw(): void {
