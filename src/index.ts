@@ -3,4 +3,11 @@
  *
  * @packageDocumentation
  */
-export {};
+
+export * from './errors/index.js';
+export type { Clock } from './pool/clock.js';
+export { Lease } from './pool/lease.js';
+export { createPool, Pool, type PoolStats } from './pool/pool.js';
+export type { CloseReason, PoolEventMap, PoolEventName } from './pool/pool-events.js';
+export type { DriverOptions, PoolOptions } from './pool/pool-options.js';
+export type { Row, StatementOptions, WriteResult } from './pool/results.js';

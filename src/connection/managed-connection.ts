@@ -1,0 +1,409 @@
+/**
+ * One server connection as the pool sees it: a mysql2 connection over a socket goneaway owns,
+ * its lifecycle state, what the server reported about its session, and how long it has been
+ * idle. It knows whether a statement's bytes reached the socket, so every failure leaves here
+ * already classified with the right outcome.
+ *
+ * goneaway creates the TCP socket itself and hands it to mysql2 (its documented `stream`
+ * option): socket events tell at once when an idle connection dies, `bytesWritten` tells
+ * whether a statement was sent, `bytesRead` tells whether a statement in flight is making
+ * progress, and `destroy()` really closes a black-holed socket (mysql2's own `destroy()` only
+ * half-closes it and never calls back the command in flight).
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import mysql from 'mysql2';
+import {
+  classify,
+  type Flavor,
+  flavorOf,
+  type GoneAwayError,
+  type Phase,
+  QueryTimeoutError,
+} from '../errors/index.js';
+import { type ConnectionState, transition } from './connection-state.js';
+import {
+  type OkPacketInfo,
+  SessionTracker,
+  TRACKING_SQL,
+  WAIT_TIMEOUT_SQL,
+} from './session-tracker.js';
+
+/** Everything needed to open one connection. Built once per pool from its options. */
+export interface ConnectionConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly socketPath: string | undefined;
+  readonly connectTimeoutMs: number;
+  /** Statements replayed on every new connection; they do not make the session dirty. */
+  readonly initSql: readonly string[];
+  /** mysql2 options goneaway does not interpret (user, password, database, ssl, typeCast, ...). */
+  readonly driver: mysql.ConnectionOptions;
+}
+
+/** Which mysql2 command runs a statement. */
+export type StatementKind = 'query' | 'execute';
+
+/** Bounds for one statement in flight. */
+export interface RunOptions {
+  /** Fail with `QueryTimeoutError` after this many ms (the connection is closed). */
+  readonly timeoutMs?: number | undefined;
+  /** COMMIT in flight: a loss means the commit's outcome is unknown. */
+  readonly committing?: boolean;
+  /**
+   * Called when the statement has received no byte for `stallCheckMs`. Resolves `undefined`
+   * when the statement may go on, or the error to fail it with (the connection is closed).
+   */
+  readonly onStall?:
+    | ((connection: ManagedConnection) => Promise<GoneAwayError | undefined>)
+    | undefined;
+  readonly stallCheckMs?: number;
+}
+
+/** The raw result mysql2 returns: rows, or an OK packet for statements without rows. */
+export type RawResult = unknown;
+
+/** The subset of mysql2's callback `Connection` that goneaway uses. */
+interface DriverConnection {
+  query(options: { sql: string; values?: unknown }, callback: DriverCallback): void;
+  execute(options: { sql: string; values?: unknown }, callback: DriverCallback): void;
+  ping(callback: (error: Error | null) => void): void;
+  end(callback?: (error: Error | null) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  once(
+    event: 'connect',
+    listener: (handshake: { serverVersion: string; connectionId: number }) => void,
+  ): void;
+  once(event: 'error', listener: (error: Error) => void): void;
+  removeAllListeners(event: 'connect' | 'error'): void;
+}
+type DriverCallback = (error: Error | null, result?: RawResult) => void;
+
+let nextLocalId = 1;
+
+export class ManagedConnection {
+  /** goneaway's own id, stable across the connection's life (the server's id is `threadId`). */
+  readonly localId = nextLocalId++;
+  readonly createdAt: number;
+  readonly session = new SessionTracker();
+  /** Server thread id (`CONNECTION_ID()`), known after the handshake. */
+  threadId = 0;
+  serverVersion = '';
+  flavor: Flavor = 'mysql';
+  /** When the last statement (or validation) finished; idle time is measured from here. */
+  lastUsedAt: number;
+  /** The pool's epoch when this connection was opened or last validated. */
+  epoch = 0;
+  /** Set by the pool's lifetime policy: retire when idle after this time. */
+  retireAt = Number.POSITIVE_INFINITY;
+
+  readonly #config: ConnectionConfig;
+  readonly #now: () => number;
+  #state: ConnectionState = 'connecting';
+  #socket: Socket | undefined;
+  #driver: DriverConnection | undefined;
+  /** Why the socket died, once it has. A statement is never handed to a dead connection. */
+  #lostWith: Error | undefined;
+  #onLost: ((connection: ManagedConnection, cause: Error) => void) | undefined;
+  #busy = false;
+
+  constructor(config: ConnectionConfig, now: () => number) {
+    this.#config = config;
+    this.#now = now;
+    this.createdAt = now();
+    this.lastUsedAt = this.createdAt;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Moves the lifecycle state; throws on a move the state table does not allow. */
+  moveTo(state: ConnectionState): void {
+    this.#state = transition(this.#state, state);
+  }
+
+  /** Whether a statement is in flight. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Whether the socket is known to be dead (closed, reset, errored). */
+  get isLost(): boolean {
+    return this.#lostWith !== undefined;
+  }
+
+  idleMs(now = this.#now()): number {
+    return now - this.lastUsedAt;
+  }
+
+  /** Registers the one listener told when the socket dies (first death only). */
+  onLost(listener: (connection: ManagedConnection, cause: Error) => void): void {
+    this.#onLost = listener;
+  }
+
+  /**
+   * Connects, authenticates, turns on session tracking and reads `wait_timeout`, then runs the
+   * pool's init statements. Rejects with a classified error (phase `connecting`).
+   */
+  async open(): Promise<void> {
+    const { host, port, socketPath, connectTimeoutMs, driver } = this.#config;
+    const socket = socketPath ? netConnect(socketPath) : netConnect({ host, port });
+    this.#socket = socket;
+    if (!socketPath) {
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 30_000);
+    }
+    // Attach before mysql2 does, so the first death is seen here even if mysql2 swallows it.
+    socket.once('close', () => this.#markLost(new ConnectionLostSignal('socket closed')));
+    socket.on('error', (error) => this.#markLost(error));
+    socket.once('end', () =>
+      this.#markLost(new ConnectionLostSignal('server closed the connection')),
+    );
+
+    const connection = mysql.createConnection({
+      ...driver,
+      host,
+      port,
+      connectTimeout: connectTimeoutMs,
+      stream: () => socket,
+    }) as unknown as DriverConnection;
+    this.#driver = connection;
+    // mysql2 emits 'error' for a fatal error with no command to report it to.
+    connection.on('error', (error) => this.#markLost(error));
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        connection.once('connect', (handshake) => {
+          this.threadId = handshake.connectionId;
+          this.serverVersion = handshake.serverVersion;
+          this.flavor = flavorOf(handshake.serverVersion);
+          resolve();
+        });
+        connection.once('error', reject);
+      });
+      connection.removeAllListeners('connect');
+      await this.#configureSession();
+      this.session.markBaseline();
+      this.lastUsedAt = this.#now();
+    } catch (error) {
+      this.destroy();
+      throw classify(error, this.#context('connecting'));
+    }
+  }
+
+  async #configureSession(): Promise<void> {
+    try {
+      const ok = (await this.#call('query', TRACKING_SQL)) as OkPacketInfo;
+      this.session.observe(ok);
+    } catch (error) {
+      // Servers without session tracking (MySQL < 5.7, MariaDB < 10.2): read it the plain way.
+      if (this.isLost) throw error;
+      const rows = (await this.#call('query', WAIT_TIMEOUT_SQL)) as { wait_timeout: number }[];
+      this.session.waitTimeoutMs = Number(rows[0]?.wait_timeout) * 1000;
+    }
+    for (const sql of this.#config.initSql)
+      this.session.observe((await this.#call('query', sql)) as OkPacketInfo);
+  }
+
+  /**
+   * Runs one statement. Rejects with a classified `GoneAwayError` whose `outcome` is
+   * `'not-sent'` only when no byte of the statement reached the socket.
+   */
+  async run(
+    kind: StatementKind,
+    sql: string,
+    values: unknown,
+    options: RunOptions = {},
+  ): Promise<RawResult> {
+    const idleMs = this.idleMs();
+    const inTransaction = this.session.inTransaction;
+    const socket = this.#socket;
+    if (this.#lostWith || !socket) {
+      throw classify(this.#lostWith ?? new ConnectionLostSignal('not connected'), {
+        ...this.#context('sending', sql, idleMs),
+        inTransaction,
+      });
+    }
+    const writtenBefore = socket.bytesWritten;
+    this.#busy = true;
+    try {
+      const result = await this.#guarded(kind, sql, values, options);
+      if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
+        this.session.observe(result as OkPacketInfo);
+      }
+      return result;
+    } catch (error) {
+      const sent = socket.bytesWritten !== writtenBefore;
+      const phase: Phase = !sent
+        ? 'sending'
+        : options.committing
+          ? 'committing'
+          : 'awaiting-result';
+      throw classify(error, { ...this.#context(phase, sql, idleMs), inTransaction });
+    } finally {
+      this.#busy = false;
+      this.lastUsedAt = this.#now();
+    }
+  }
+
+  /**
+   * Runs the mysql2 command and settles exactly once: by mysql2's callback, by the query
+   * timeout, or by the stall check. On a timeout or stall the socket is destroyed and the
+   * caller's promise settled here, because mysql2 never calls back a destroyed command.
+   */
+  #guarded(
+    kind: StatementKind,
+    sql: string,
+    values: unknown,
+    options: RunOptions,
+  ): Promise<RawResult> {
+    const { timeoutMs, onStall, stallCheckMs } = options;
+    if (!timeoutMs && !(onStall && stallCheckMs)) return this.#call(kind, sql, values);
+
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let timeout: NodeJS.Timeout | undefined;
+      let stallTimer: NodeJS.Timeout | undefined;
+      const finish = (error: Error | undefined, result?: RawResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timeout);
+        clearTimeout(stallTimer);
+        if (error) reject(error);
+        else resolve(result);
+      };
+      if (timeoutMs) {
+        timeout = setTimeout(() => {
+          this.destroy();
+          finish(
+            new QueryTimeoutError(
+              `The statement did not finish within timeoutMs (${timeoutMs} ms); goneaway closed its connection. ` +
+                'The server may or may not have applied it (outcome unknown). Raise timeoutMs for long statements.',
+              { outcome: 'unknown' },
+            ),
+          );
+        }, timeoutMs);
+      }
+      if (onStall && stallCheckMs) {
+        let lastRead = this.#socket?.bytesRead ?? 0;
+        const check = (): void => {
+          const read = this.#socket?.bytesRead ?? 0;
+          if (read !== lastRead) {
+            lastRead = read;
+            stallTimer = setTimeout(check, stallCheckMs);
+            return;
+          }
+          onStall(this).then(
+            (verdict) => {
+              if (settled) return;
+              if (verdict) {
+                this.destroy();
+                finish(verdict);
+              } else {
+                stallTimer = setTimeout(check, stallCheckMs);
+              }
+            },
+            (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
+          );
+        };
+        stallTimer = setTimeout(check, stallCheckMs);
+      }
+      this.#call(kind, sql, values).then(
+        (result) => finish(undefined, result),
+        (error: Error) => finish(error),
+      );
+    });
+  }
+
+  #call(kind: StatementKind, sql: string, values?: unknown): Promise<RawResult> {
+    const driver = this.#driver;
+    if (!driver) return Promise.reject(new ConnectionLostSignal('not connected'));
+    return new Promise((resolve, reject) => {
+      const callback: DriverCallback = (error, result) => (error ? reject(error) : resolve(result));
+      if (kind === 'execute') driver.execute({ sql, values }, callback);
+      else driver.query(values === undefined ? { sql } : { sql, values }, callback);
+    });
+  }
+
+  /**
+   * COM_PING bounded by `timeoutMs`. Resolves true when the server answered; on no answer or an
+   * error the connection is destroyed and it resolves false.
+   */
+  ping(timeoutMs: number): Promise<boolean> {
+    const driver = this.#driver;
+    if (!driver || this.#lostWith) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.destroy();
+        resolve(false);
+      }, timeoutMs);
+      driver.ping((error) => {
+        clearTimeout(timer);
+        if (error) this.destroy();
+        else this.lastUsedAt = this.#now();
+        resolve(!error);
+      });
+    });
+  }
+
+  /** A clean COM_QUIT, bounded: the socket is destroyed if the server does not close it in time. */
+  quit(boundMs = 1_000): Promise<void> {
+    const socket = this.#socket;
+    const driver = this.#driver;
+    if (!socket || !driver || this.#lostWith || socket.destroyed) {
+      this.destroy();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.destroy(), boundMs);
+      timer.unref();
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // mysql2's Quit calls back before it writes COM_QUIT, so end the socket after end() returns
+      // (the packet is queued by then), not in its callback.
+      driver.end();
+      socket.end();
+    });
+  }
+
+  /** Closes the socket now. Idempotent. Pending mysql2 callbacks are not called. */
+  destroy(): void {
+    this.#lostWith ??= new ConnectionLostSignal('closed by goneaway');
+    this.#socket?.destroy();
+  }
+
+  #markLost(cause: Error): void {
+    if (this.#lostWith) return;
+    this.#lostWith = cause;
+    this.#onLost?.(this, cause);
+  }
+
+  #context(phase: Phase, sql?: string, idleMs?: number) {
+    return {
+      phase,
+      flavor: this.flavor,
+      host: this.#config.socketPath ?? this.#config.host,
+      port: this.#config.socketPath ? undefined : this.#config.port,
+      sql,
+      idleMs,
+      waitTimeoutMs: this.session.waitTimeoutMs,
+      // Blanked from every printed form of the error, in case a driver message ever carries it.
+      secrets: this.#config.driver.password ? [this.#config.driver.password] : undefined,
+    };
+  }
+}
+
+/**
+ * The error recorded when the socket closes with no error of its own. It carries the code
+ * mysql2 uses for the same event, so classification treats both alike.
+ */
+class ConnectionLostSignal extends Error {
+  readonly code = 'PROTOCOL_CONNECTION_LOST';
+  readonly fatal = true;
+  constructor(what: string) {
+    super(`Connection lost: ${what}`);
+    this.name = 'ConnectionLostSignal';
+  }
+}
