@@ -5,9 +5,16 @@
  */
 
 export * from './errors/index.js';
+export {
+  classifyStatement,
+  type SessionEffect,
+  type StatementCategory,
+  type StatementInfo,
+} from './execute/statement-classifier.js';
 export type { Clock } from './pool/clock.js';
 export { Lease } from './pool/lease.js';
 export { createPool, Pool, type PoolStats } from './pool/pool.js';
 export type { CloseReason, PoolEventMap, PoolEventName } from './pool/pool-events.js';
 export type { DriverOptions, PoolOptions } from './pool/pool-options.js';
 export type { Row, StatementOptions, WriteResult } from './pool/results.js';
+export type { IsolationLevel, Transaction, TransactionOptions } from './pool/transaction.js';

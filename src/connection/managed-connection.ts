@@ -12,14 +12,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
-import {
-  classify,
-  type Flavor,
-  flavorOf,
-  type GoneAwayError,
-  type Phase,
-  QueryTimeoutError,
-} from '../errors/index.js';
+import { classify, type Flavor, flavorOf, type Phase, QueryTimeoutError } from '../errors/index.js';
 import { type ConnectionState, transition } from './connection-state.js';
 import {
   type OkPacketInfo,
@@ -53,9 +46,7 @@ export interface RunOptions {
    * Called when the statement has received no byte for `stallCheckMs`. Resolves `undefined`
    * when the statement may go on, or the error to fail it with (the connection is closed).
    */
-  readonly onStall?:
-    | ((connection: ManagedConnection) => Promise<GoneAwayError | undefined>)
-    | undefined;
+  readonly onStall?: ((connection: ManagedConnection) => Promise<Error | undefined>) | undefined;
   readonly stallCheckMs?: number;
 }
 

@@ -8,7 +8,6 @@
  */
 import mysql from 'mysql2';
 import type { ManagedConnection } from '../connection/managed-connection.js';
-import { ConnectionLostError, type GoneAwayError } from '../errors/index.js';
 
 /** What a side check needs to know: how to connect, and its bound. */
 export interface StallCheckConfig {
@@ -26,21 +25,33 @@ type Verdict =
   | { readonly kind: 'not-running'; readonly detail: string };
 
 /**
+ * Why the watchdog gave up on a statement. It carries the code mysql2 uses for a lost
+ * connection, so the caller classifies it like any loss, in its own phase: outcome unknown
+ * while awaiting a result, `TransactionLostError` inside a transaction,
+ * `CommitOutcomeUnknownError` during COMMIT.
+ */
+export class StalledStatementError extends Error {
+  readonly code = 'PROTOCOL_CONNECTION_LOST';
+  readonly fatal = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'StalledStatementError';
+  }
+}
+
+/**
  * Resolves `undefined` if the statement may go on waiting (the server is running it, or the
- * server answered but cannot say, e.g. 1040 Too many connections), or the
- * `ConnectionLostError` (outcome unknown) to fail it with.
+ * server answered but cannot say, e.g. 1040 Too many connections), or the error to fail it with.
  */
 export async function checkStalledStatement(
   connection: ManagedConnection,
   config: StallCheckConfig,
   stalledForMs: number,
-): Promise<GoneAwayError | undefined> {
+): Promise<Error | undefined> {
   const verdict = await askServer(connection.threadId, config);
   if (verdict.kind === 'running') return undefined;
-  return new ConnectionLostError(
-    `No reply from ${config.label} for ${Math.round(stalledForMs / 1000)} s to a statement in flight, and ${verdict.detail}. ` +
-      'goneaway closed the connection; the server may or may not have applied the statement (outcome unknown).',
-    { outcome: 'unknown' },
+  return new StalledStatementError(
+    `no reply from ${config.label} for ${Math.round(stalledForMs / 1000)} s to a statement in flight, and ${verdict.detail}; goneaway closed the connection`,
   );
 }
 

@@ -1,17 +1,25 @@
 /**
  * One borrowing of a pooled connection (the pool entry lives on; the lease ends at release).
  * A lease keeps its connection across statements, so session state (a transaction, variables)
- * carries over. If the connection was already dead before a statement was written, and the
- * session held nothing, the lease moves to a new connection without the caller noticing;
- * otherwise the caller gets the classified error and the lease takes a new connection on its
- * next statement.
+ * carries over, and so it must never be swapped for another connection behind the caller's
+ * back when that state would be lost:
+ *
+ * - connection dead before a statement was written, session clean, no transaction ⇒ the lease
+ *   moves to a new connection and the caller never notices;
+ * - a read-only statement lost in flight on a clean session ⇒ the same;
+ * - lost inside a transaction ⇒ `TransactionLostError`; lost with session state ⇒
+ *   `SessionLostError` naming it. Either way the lease then refuses every further statement
+ *   with that error until it is released: a transaction never continues on another connection,
+ *   and a fresh session never pretends to be the old one.
  */
-import type {
-  ManagedConnection,
-  RunOptions,
-  StatementKind,
-} from '../connection/managed-connection.js';
-import { ConfigurationError, type GoneAwayError } from '../errors/index.js';
+import type { ManagedConnection, StatementKind } from '../connection/managed-connection.js';
+import {
+  CommitOutcomeUnknownError,
+  ConfigurationError,
+  ConnectionLostError,
+  type GoneAwayError,
+  SessionLostError,
+} from '../errors/index.js';
 import type { RetryContext } from '../execute/retry-policy.js';
 import { classifyStatement } from '../execute/statement-classifier.js';
 import type { Row, StatementOptions } from './results.js';
@@ -23,7 +31,8 @@ export interface LeaseHost {
     kind: StatementKind,
     sql: string,
     values: unknown,
-    options?: StatementOptions,
+    options: StatementOptions | undefined,
+    committing: boolean,
   ): Promise<unknown>;
   checkout(fresh: boolean): Promise<ManagedConnection>;
   release(connection: ManagedConnection): void;
@@ -32,10 +41,8 @@ export interface LeaseHost {
   forget(lease: Lease): void;
 }
 
-export type { RunOptions };
-
 /**
- * A borrowed connection, from `db.acquire()`. Release it exactly once.
+ * A borrowed connection, from `db.acquire()`. Release it exactly once (or use `using`).
  *
  * @example
  * const conn = await db.acquire();
@@ -53,6 +60,8 @@ export class Lease {
   readonly #stack: string;
   #released = false;
   #leakReported = false;
+  /** Set when a transaction or session state was lost: every later statement fails with it. */
+  #poisoned: GoneAwayError | undefined;
 
   /** @internal Created by `Pool.acquire()`. */
   constructor(
@@ -79,12 +88,20 @@ export class Lease {
 
   /** Like `Pool.query`, on this lease's connection. */
   query<T = Row[]>(sql: string, values?: unknown, options?: StatementOptions): Promise<T> {
-    return this.#run('query', sql, values, options) as Promise<T>;
+    return this.#run('query', sql, values, options, false) as Promise<T>;
   }
 
   /** Like `Pool.execute`, on this lease's connection. */
   execute<T = Row[]>(sql: string, values?: unknown, options?: StatementOptions): Promise<T> {
-    return this.#run('execute', sql, values, options) as Promise<T>;
+    return this.#run('execute', sql, values, options, false) as Promise<T>;
+  }
+
+  /**
+   * @internal Sends COMMIT knowing it is one: a loss while it is in flight becomes
+   * `CommitOutcomeUnknownError`, never retried.
+   */
+  commit(): Promise<unknown> {
+    return this.#run('query', 'COMMIT', undefined, undefined, true);
   }
 
   /** Returns the connection to the pool (rolled back if a transaction is open). Idempotent. */
@@ -103,8 +120,9 @@ export class Lease {
 
   /** @internal The pool's leak check: a report once the lease is held too long. */
   leakReport(now: number, thresholdMs: number) {
-    if (this.#leakReported || this.#released || now - this.#acquiredAt < thresholdMs)
+    if (this.#leakReported || this.#released || now - this.#acquiredAt < thresholdMs) {
       return undefined;
+    }
     this.#leakReported = true;
     return {
       connectionId: this.threadId,
@@ -117,37 +135,65 @@ export class Lease {
     kind: StatementKind,
     sql: string,
     values: unknown,
-    options?: StatementOptions,
+    options: StatementOptions | undefined,
+    committing: boolean,
   ): Promise<unknown> {
     if (this.#released) {
       throw new ConfigurationError(
         'This lease was released; acquire a new one with db.acquire() to run more statements.',
       );
     }
+    if (this.#poisoned) throw this.#poisoned;
     for (let attempt = 1; ; attempt++) {
-      // After a loss the caller was told about, the next statement gets a new connection.
       this.#connection ??= await this.#host.checkout(attempt > 1 && attempt === this.#maxAttempts);
       const connection = this.#connection;
       const inTransaction = connection.session.inTransaction;
-      const sessionDirty = !connection.session.isClean;
+      const dirtyState = connection.session.dirtyState;
       try {
-        return await this.#host.run(connection, kind, sql, values, options);
+        return await this.#host.run(connection, kind, sql, values, options, committing);
       } catch (thrown) {
         const error = thrown as GoneAwayError;
-        if (connection.isLost || !error.connectionUsable) {
-          this.#connection = undefined;
-          this.#host.failed(connection, error);
-          const retry = this.#host.decide(error, {
-            attempt,
-            inTransaction,
-            sessionDirty,
-            idempotent: options?.idempotent,
-            statement: () => classifyStatement(sql),
-          });
-          if (retry) continue;
-        }
-        throw error;
+        if (!connection.isLost && error.connectionUsable) throw error;
+        this.#connection = undefined;
+        this.#host.failed(connection, error);
+        const retry = this.#host.decide(error, {
+          attempt,
+          inTransaction,
+          sessionDirty: dirtyState.length > 0,
+          idempotent: options?.idempotent,
+          statement: () => classifyStatement(sql),
+        });
+        if (retry) continue;
+        throw this.#poisonIfStateLost(error, inTransaction, dirtyState);
       }
     }
+  }
+
+  /**
+   * A loss that took a transaction or session state with it poisons the lease: the caller is
+   * told once, and every later statement fails the same way until release.
+   */
+  #poisonIfStateLost(
+    error: GoneAwayError,
+    inTransaction: boolean,
+    dirtyState: readonly string[],
+  ): GoneAwayError {
+    if (inTransaction) {
+      // Whatever ended it (a loss, a timeout that closed the connection), the transaction is gone.
+      this.#poisoned = error;
+    } else if (
+      error instanceof ConnectionLostError &&
+      !(error instanceof CommitOutcomeUnknownError) &&
+      dirtyState.length > 0
+    ) {
+      this.#poisoned = new SessionLostError(
+        `The connection was lost, and with it this session's ${dirtyState.join(', ')}, which a new connection would not have. ` +
+          'goneaway did not replace it silently. Release this lease, then set the session up again on a new one.',
+        { cause: error, lost: dirtyState, outcome: error.outcome },
+      );
+    } else {
+      return error;
+    }
+    return this.#poisoned;
   }
 }

@@ -60,6 +60,7 @@ import {
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './pool-options.js';
 import type { Row, StatementOptions } from './results.js';
 import { lifetimeDeadline, needsValidation, retireReason, wasFrozen } from './retirement.js';
+import { runTransaction, type Transaction, type TransactionOptions } from './transaction.js';
 
 /** Live counts and lifetime tallies, as returned by {@link Pool.stats}. */
 export interface PoolStats {
@@ -130,8 +131,11 @@ export class Pool {
   constructor(uriOrOptions: string | PoolOptions, options?: PoolOptions) {
     this.#options = resolvePoolOptions(uriOrOptions, options);
     this.#leaseHost = {
-      run: (connection, kind, sql, values, statementOptions) =>
-        connection.run(kind, sql, values, this.#runOptions(statementOptions)),
+      run: (connection, kind, sql, values, statementOptions, committing) =>
+        this.#run(connection, kind, sql, values, {
+          ...this.#runOptions(statementOptions),
+          committing,
+        }),
       checkout: (fresh) => this.#checkout(this.#now() + this.#options.acquireTimeoutMs, fresh),
       release: (connection) => this.#release(connection),
       failed: (connection, error) => this.#afterFailure(connection, error),
@@ -173,8 +177,41 @@ export class Pool {
    *   conn.release();
    * }
    */
-  async acquire(): Promise<Lease> {
-    const connection = await this.#checkout(this.#now() + this.#options.acquireTimeoutMs, false);
+  acquire(): Promise<Lease> {
+    return this.#lease(false);
+  }
+
+  /**
+   * Runs `fn` in a transaction on one connection: committed when it resolves, rolled back when
+   * it throws. With `attempts > 1`, a transaction that failed with nothing applied (connection
+   * lost before COMMIT, deadlock, lock wait timeout) runs again from the start on a new
+   * connection. A loss while COMMIT is in flight raises `CommitOutcomeUnknownError`, never
+   * re-run.
+   *
+   * @example
+   * const orderId = await db.transaction(async (tx) => {
+   *   const { insertId } = await tx.query<WriteResult>('INSERT INTO orders (customer) VALUES (?)', [7]);
+   *   await tx.query('UPDATE stock SET n = n - 1 WHERE item = ?', [42]);
+   *   return insertId;
+   * }, { attempts: 3 });
+   */
+  transaction<T>(
+    fn: (tx: Transaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    return runTransaction(
+      (fresh) => this.#lease(fresh),
+      fn,
+      options,
+      (attempt, reason, error) => {
+        this.#tally.retries++;
+        this.#events.publish('retry', { attempt, reason, error });
+      },
+    );
+  }
+
+  async #lease(fresh: boolean): Promise<Lease> {
+    const connection = await this.#checkout(this.#now() + this.#options.acquireTimeoutMs, fresh);
     const lease = new Lease(connection, this.#leaseHost, {
       maxAttempts: this.#options.maxAttempts,
       acquiredAt: this.#now(),
@@ -271,7 +308,7 @@ export class Pool {
       const sessionDirty = !connection.session.isClean;
       let result: unknown;
       try {
-        result = await connection.run(kind, sql, values, runOptions);
+        result = await this.#run(connection, kind, sql, values, runOptions);
       } catch (thrown) {
         const error = thrown as GoneAwayError;
         this.#afterFailure(connection, error);
@@ -288,6 +325,24 @@ export class Pool {
       this.#release(connection);
       return result;
     }
+  }
+
+  /**
+   * Runs a statement on a connection and records what it left in the session that the server
+   * does not report (named locks, user variables assigned in a SELECT), so that the connection
+   * is never handed to the next caller with them.
+   */
+  async #run(
+    connection: ManagedConnection,
+    kind: StatementKind,
+    sql: string,
+    values: unknown,
+    options: RunOptions,
+  ): Promise<unknown> {
+    const result = await connection.run(kind, sql, values, options);
+    for (const effect of classifyStatement(sql).sessionEffects)
+      connection.session.markDirty(effect);
+    return result;
   }
 
   /** Asks the retry policy, publishes its answer for losses, and counts retries. */

@@ -1,0 +1,439 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  classifyStatement,
+  type SessionEffect,
+  type StatementCategory,
+} from '../../src/execute/statement-classifier.js';
+
+/** [sql, category, retrySafe, sessionEffects (none when omitted)] */
+type Case = readonly [string, StatementCategory, boolean, (readonly SessionEffect[])?];
+
+const cases: Record<string, readonly Case[]> = {
+  'leading keyword after whitespace and comments': [
+    ['SELECT 1', 'read', true],
+    ['  \n\t select 1', 'read', true],
+    ['/* hi */ SELECT 1', 'read', true],
+    ['-- c\nSELECT 1', 'read', true],
+    ['--\tc\nSELECT 1', 'read', true],
+    ['#c\nSELECT 1', 'read', true],
+    ['# c\nUPDATE t SET a=1', 'write', false],
+    ['/* SELECT */ DELETE FROM t', 'write', false],
+    ['(SELECT 1) UNION (SELECT 2)', 'read', true],
+    ['((SELECT a FROM t))', 'read', true],
+    ['frobnicate the database', 'write', false],
+    ['42', 'write', false],
+    // `--` is a comment only before a space or control character: `--1` is minus minus one.
+    ['--1\nSELECT 1', 'write', false],
+    ['SELECT 1--1', 'read', true],
+    ['SELECT 1 --', 'read', true],
+  ],
+  'empty text runs nothing': [
+    ['', 'read', true],
+    ['   \n ', 'read', true],
+    ['/* only a comment */', 'read', true],
+    [';', 'read', true],
+  ],
+  'several statements': [
+    ['SELECT 1;', 'read', true],
+    ['SELECT 1 ; -- done', 'read', true],
+    ['SELECT 1;\n/* trailing */\n', 'read', true],
+    ['SELECT 1; SELECT 2', 'write', false],
+    ['SELECT 1; DELETE FROM t', 'write', false],
+    ['SELECT 1;;', 'write', false],
+    ['; SELECT 1', 'write', false],
+    ['SELECT 1 --x; DELETE FROM t', 'write', false],
+    ['SELECT 1; SET @a = 1', 'write', false, ['user variables']],
+  ],
+  'quotes, backticks and comments hide what is inside them': [
+    ["SELECT ';' AS x", 'read', true],
+    ["SELECT 'FOR UPDATE'", 'read', true],
+    ['SELECT `for update` FROM t', 'read', true],
+    ['SELECT "GET_LOCK(1)" FROM t', 'read', true],
+    ["SELECT 'it''s; DELETE FROM t'", 'read', true],
+    ['SELECT `a``b;` FROM t', 'read', true],
+    ["SELECT 'O\\'Brien' AS name", 'read', true],
+    ["SELECT x'4142', b'01', N'abc', _utf8mb4'x'", 'read', true],
+    ["SELECT 'a' 'b'", 'read', true],
+    ["SELECT * FROM t WHERE email = 'a@b.example'", 'read', true],
+    ['SELECT /* FOR UPDATE */ 1', 'read', true],
+    ['SELECT 1 -- ; DELETE FROM t', 'read', true],
+    ['SELECT 1 # ; DELETE FROM t', 'read', true],
+    ['SELECT 1 /* ; DELETE FROM t */', 'read', true],
+    ['SELECT t.`update` FROM t', 'read', true],
+    // An escaped backslash ends the string: the ; is outside it in every sql_mode.
+    ["SELECT 'a\\\\'; DELETE FROM t", 'write', false],
+  ],
+  'a backslash in quotes is read under every sql_mode': [
+    // Default: one string. NO_BACKSLASH_ESCAPES: 'a\' then `b; DROP TABLE x'`, two statements.
+    ["SELECT 'a\\'b; DROP TABLE x'", 'write', false],
+    ["SELECT 'a\\'; DELETE FROM t; -- '", 'write', false],
+    // ANSI_QUOTES: "a\" is an identifier and the ; ends the statement.
+    ['SELECT "a\\"; DELETE FROM t; -- "', 'write', false],
+    ["SELECT 'line\\nbreak', 'tab\\t'", 'read', true],
+  ],
+  'unterminated quotes and comments are not trusted': [
+    ["SELECT 'unterminated", 'write', false],
+    ['SELECT `unterminated FROM t', 'write', false],
+    ['SELECT 1 /* unterminated', 'write', false],
+    // The server ends a # comment at a NUL byte, so what follows it would run.
+    ['SELECT 1 # c\u0000; DELETE FROM t', 'write', false],
+  ],
+  'executable comments run their content; optimizer hints are harmless': [
+    ['/*!40101 SET NAMES utf8 */', 'write', false, ['session variables']],
+    ['SELECT /*!40001 SQL_NO_CACHE */ * FROM t', 'write', false],
+    ['SELECT /*M!100100 1 + */ 1', 'write', false],
+    ['SELECT /*!*/ 1', 'write', false],
+    ['SELECT 1 /*!; DELETE FROM t */', 'write', false],
+    ['SELECT /*+ MAX_EXECUTION_TIME(1) */ 1', 'read', true],
+    ['SELECT /*+ SET_VAR(sql_mode = "x") */ a FROM t', 'read', true],
+  ],
+  'locking reads': [
+    ['select * from t for update', 'write', false],
+    ['SELECT * FROM t WHERE id = ? FOR UPDATE NOWAIT', 'write', false],
+    ['SELECT * FROM t LIMIT 1 FOR UPDATE SKIP LOCKED', 'write', false],
+    ['SELECT * FROM t FOR SHARE', 'write', false],
+    ['SELECT * FROM t LOCK IN SHARE MODE', 'write', false],
+    ['SELECT * FROM t FOR /* c */ UPDATE', 'write', false],
+    ['SELECT * FROM t WHERE a IN (SELECT a FROM u FOR UPDATE)', 'write', false],
+    ['SELECT * FROM t FOR SYSTEM_TIME ALL', 'read', true],
+  ],
+  'INTO writes variables or files': [
+    ['SELECT a INTO @x FROM t', 'session', false, ['user variables']],
+    ['SELECT a, b FROM t INTO @x, @y', 'session', false, ['user variables']],
+    // The server ends a number where its digits end: this is 1.5 INTO @x.
+    ['SELECT 1.5INTO @x', 'session', false, ['user variables']],
+    ["SELECT * FROM t INTO OUTFILE '/tmp/t.csv'", 'write', false],
+    ["SELECT a FROM t INTO DUMPFILE '/tmp/a'", 'write', false],
+  ],
+  sequences: [
+    ['SELECT NEXT VALUE FOR s', 'write', false],
+    ['SELECT next /* c */ value for s', 'write', false],
+    ['SELECT NEXTVAL(s)', 'write', false],
+    ['SELECT s.nextval', 'write', false],
+    ['SELECT SETVAL(s, 10)', 'write', false],
+    ['SELECT LASTVAL(s)', 'session', false],
+    ['SELECT PREVIOUS VALUE FOR s', 'session', false],
+    ['SELECT next_value FROM t', 'read', true],
+  ],
+  'named locks': [
+    ["SELECT GET_LOCK('job', 0)", 'session', false, ['named locks']],
+    ["SELECT get_lock ('job', 0)", 'session', false, ['named locks']],
+    ["DO GET_LOCK('job', 0)", 'session', false, ['named locks']],
+    ["INSERT INTO t VALUES (GET_LOCK('x', 1))", 'write', false, ['named locks']],
+    ["SELECT RELEASE_LOCK('job')", 'session', false],
+    ['SELECT RELEASE_ALL_LOCKS()', 'session', false],
+    ["SELECT IS_FREE_LOCK('job'), IS_USED_LOCK('job')", 'read', true],
+    ['SELECT get_lock FROM t', 'read', true],
+  ],
+  'functions that depend on the session': [
+    ['SELECT LAST_INSERT_ID()', 'session', false],
+    ['SELECT last_insert_id /* c */ ()', 'session', false],
+    ['SELECT FOUND_ROWS()', 'session', false],
+    ['SELECT ROW_COUNT()', 'session', false],
+    ['SELECT CONNECTION_ID()', 'session', false],
+    ['SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 10', 'session', false],
+    ['SELECT connection_id FROM sessions WHERE connection_id = ?', 'read', true],
+    ['SELECT row_count, found_rows FROM stats', 'read', true],
+    ['SELECT SLEEP(1)', 'read', true],
+    ['DO SLEEP(1)', 'read', true],
+    ['SELECT NOW(), RAND(), UUID(), DATABASE()', 'read', true],
+    // A stored function could write; the text cannot show it (documented limit).
+    ['SELECT my_function(1)', 'read', true],
+  ],
+  'user and system variables': [
+    ['select @x', 'session', false],
+    ["SELECT @'x', @`y`", 'session', false],
+    ['SELECT * FROM t WHERE a = @x', 'session', false],
+    ['SELECT @x := 1', 'session', false, ['user variables']],
+    ['SELECT@x:=1', 'session', false, ['user variables']],
+    ['SELECT @`x` := 1', 'session', false, ['user variables']],
+    ['SELECT @a.b := 1', 'session', false, ['user variables']],
+    ['select @@session.sql_mode', 'session', false],
+    ['SELECT @@sql_mode', 'session', false],
+    ['SELECT @@local.sql_mode', 'session', false],
+    ['SELECT @@server_id', 'session', false],
+    ['select @@global.max_connections', 'read', true],
+    ['SELECT @@GLOBAL.`max_connections`', 'read', true],
+    ['SELECT @@version, @@version_comment, @@read_only', 'read', true],
+    ['SELECT @@session.version', 'session', false],
+  ],
+  'WITH is classed by the statement after the CTEs': [
+    ['WITH c AS (SELECT 1) SELECT * FROM c', 'read', true],
+    [
+      'WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5) SELECT * FROM c',
+      'read',
+      true,
+    ],
+    ['(WITH c AS (SELECT 1) SELECT * FROM c)', 'read', true],
+    ["WITH c AS (SELECT 1) SELECT REPLACE(a, 'x', 'y'), INSERT(a, 1, 1, 'z') FROM c", 'read', true],
+    ['WITH c AS (SELECT 1) DELETE FROM t', 'write', false],
+    [
+      'WITH c AS (SELECT id FROM t) UPDATE t SET a = 1 WHERE id IN (SELECT id FROM c)',
+      'write',
+      false,
+    ],
+    ['WITH c AS (SELECT 1) INSERT INTO t SELECT * FROM c', 'write', false],
+    ['WITH c AS (SELECT * FROM t FOR UPDATE) SELECT * FROM c', 'write', false],
+  ],
+  'other reads': [
+    ['SHOW TABLES', 'read', true],
+    ['SHOW CREATE TABLE t', 'read', true],
+    ['SHOW GLOBAL STATUS', 'read', true],
+    ['SHOW FULL PROCESSLIST', 'read', true],
+    ['SHOW ENGINE INNODB STATUS', 'read', true],
+    ['DESCRIBE t', 'read', true],
+    ['DESC t', 'read', true],
+    ['EXPLAIN SELECT * FROM t', 'read', true],
+    ['EXPLAIN FORMAT=JSON SELECT 1', 'read', true],
+    ['EXPLAIN ANALYZE SELECT * FROM t', 'read', true],
+    ['ANALYZE SELECT * FROM t', 'read', true],
+    ["HELP 'contents'", 'read', true],
+    ['CHECKSUM TABLE t', 'read', true],
+    ['VALUES (1), (2)', 'read', true],
+    ['TABLE t', 'read', true],
+    ['DO 1 + 1', 'read', true],
+    ["SELECT INSERT('abc', 1, 1, 'x'), REPLACE('abc', 'b', 'y')", 'read', true],
+  ],
+  "statements that read this session's own state": [
+    ['SHOW WARNINGS', 'session', false],
+    ['SHOW COUNT(*) ERRORS', 'session', false],
+    ["SHOW VARIABLES LIKE 'sql_mode'", 'session', false],
+    ['SHOW SESSION STATUS', 'session', false],
+    ['SHOW PROFILES', 'session', false],
+  ],
+  'statements that run a write they name': [
+    ['EXPLAIN ANALYZE DELETE FROM t WHERE a = 1', 'write', false],
+    ['ANALYZE FORMAT=JSON DELETE FROM t', 'write', false],
+    ['ANALYZE UPDATE t SET a = 1', 'write', false],
+    // A plan only, but the classifier does not tell EXPLAIN from EXPLAIN ANALYZE (documented).
+    ['EXPLAIN UPDATE t SET a = 1', 'write', false],
+    ['ANALYZE TABLE t', 'write', false],
+    ['ANALYZE NO_WRITE_TO_BINLOG TABLE t', 'write', false],
+  ],
+  writes: [
+    ['INSERT INTO t VALUES (1)', 'write', false],
+    ['insert into t select * from u', 'write', false],
+    ['UPDATE t SET a = 1', 'write', false],
+    ['DELETE FROM t', 'write', false],
+    ['REPLACE INTO t VALUES (1)', 'write', false],
+    ["LOAD DATA INFILE 'x' INTO TABLE t", 'write', false],
+    ["LOAD DATA INFILE 'x' INTO TABLE t (@a) SET b = @a", 'write', false, ['user variables']],
+    ['CALL p()', 'write', false],
+    ['CALL p(@out)', 'write', false, ['user variables']],
+    ['CREATE TABLE t (a INT)', 'write', false],
+    ['CREATE OR REPLACE TABLE t (a INT)', 'write', false],
+    ['DROP TABLE t', 'write', false],
+    ['ALTER TABLE t ADD b INT', 'write', false],
+    ['TRUNCATE t', 'write', false],
+    ['RENAME TABLE a TO b', 'write', false],
+    ["GRANT SELECT ON db.* TO 'u'@'h'", 'write', false],
+    ['CHECK TABLE t', 'write', false],
+    ['FLUSH TABLES', 'write', false],
+    ['FLUSH TABLES WITH READ LOCK', 'write', false, ['table locks']],
+    ['KILL 42', 'write', false],
+    ['START SLAVE', 'write', false],
+    ['BEGIN NOT ATOMIC SELECT 1; END', 'write', false],
+    ["EXECUTE IMMEDIATE 'DELETE FROM t'", 'write', false],
+    ['SET GLOBAL max_connections = 10', 'write', false],
+    ['SET @@global.max_connections = 10', 'write', false],
+    ['SET PERSIST max_connections = 10', 'write', false],
+    ['SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'write', false],
+    ["SET PASSWORD = 'x'", 'write', false],
+    ['SET DEFAULT ROLE r TO u', 'write', false],
+  ],
+  transactions: [
+    ['BEGIN', 'transaction', false],
+    ['begin work', 'transaction', false],
+    ['START TRANSACTION', 'transaction', false],
+    ['START TRANSACTION READ ONLY', 'transaction', false],
+    ['COMMIT', 'transaction', false],
+    ['ROLLBACK', 'transaction', false],
+    ['ROLLBACK TO SAVEPOINT s', 'transaction', false],
+    ['SAVEPOINT s', 'transaction', false],
+    ['RELEASE SAVEPOINT s', 'transaction', false],
+    ["XA START 'x'", 'transaction', false],
+    ['SET autocommit = 0', 'transaction', false],
+    ['SET @@autocommit = 1', 'transaction', false],
+    ['SET SESSION autocommit = 1', 'transaction', false],
+    ['SET `autocommit` = 0', 'transaction', false],
+    ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'transaction', false],
+    ['SET SESSION TRANSACTION READ ONLY', 'transaction', false],
+    ['SET autocommit = 0, @a = 1', 'transaction', false, ['user variables']],
+  ],
+  'session state': [
+    ['SET @a = 1', 'session', false, ['user variables']],
+    ['SET @a := 1, @b = 2', 'session', false, ['user variables']],
+    ['SET NAMES utf8mb4', 'session', false, ['session variables']],
+    ['SET NAMES utf8mb4 COLLATE utf8mb4_bin', 'session', false, ['session variables']],
+    ['SET CHARACTER SET utf8', 'session', false, ['session variables']],
+    ["SET time_zone = '+00:00'", 'session', false, ['session variables']],
+    ["SET SESSION sql_mode = 'ANSI'", 'session', false, ['session variables']],
+    ["SET @@session.sql_mode = ''", 'session', false, ['session variables']],
+    [
+      "SET sql_mode = (SELECT 'a,b'), @a = 1",
+      'session',
+      false,
+      ['user variables', 'session variables'],
+    ],
+    ['SET ROLE ALL', 'session', false, ['active roles']],
+    ['SET', 'session', false],
+    ['USE shop', 'session', false, ['default database']],
+    ["PREPARE s FROM 'SELECT 1'", 'session', false, ['prepared statements']],
+    ['EXECUTE s', 'session', false],
+    ['EXECUTE s USING @a', 'session', false],
+    ['DEALLOCATE PREPARE s', 'session', false],
+    ['DROP PREPARE s', 'session', false],
+    ['LOCK TABLES t READ', 'session', false, ['table locks']],
+    ['UNLOCK TABLES', 'session', false],
+    ['BACKUP STAGE START', 'session', false, ['table locks']],
+    ['CREATE TEMPORARY TABLE tmp (a INT)', 'session', false, ['temporary tables']],
+    ['create or replace temporary table tmp select 1', 'session', false, ['temporary tables']],
+    ['DROP TEMPORARY TABLE tmp', 'session', false],
+    ['HANDLER t OPEN', 'session', false, ['table handlers']],
+    ['GET DIAGNOSTICS @n = NUMBER', 'session', false, ['user variables']],
+  ],
+  'SET STATEMENT ... FOR is classed by its statement (MariaDB)': [
+    ['SET STATEMENT max_statement_time = 5 FOR SELECT * FROM t', 'read', true],
+    ['SET STATEMENT max_statement_time = 5, sql_mode = "" FOR SELECT 1', 'read', true],
+    ['SET STATEMENT max_statement_time = 5 FOR DELETE FROM t', 'write', false],
+    ['SET STATEMENT sql_mode = @m FOR SELECT 1', 'session', false],
+    ['SET STATEMENT max_statement_time = 5', 'session', false],
+  ],
+};
+
+const allCases = Object.values(cases).flat();
+
+for (const [group, rows] of Object.entries(cases)) {
+  describe(group, () => {
+    for (const [sql, category, retrySafe, effects = []] of rows) {
+      test(`${JSON.stringify(sql)} is ${category}${retrySafe ? ', retry-safe' : ''}`, () => {
+        const info = classifyStatement(sql);
+        assert.deepEqual(
+          {
+            category: info.category,
+            retrySafe: info.retrySafe,
+            sessionEffects: info.sessionEffects,
+          },
+          { category, retrySafe, sessionEffects: effects },
+          `reason given: ${info.reason}`,
+        );
+      });
+    }
+  });
+}
+
+describe('the answer as a whole', () => {
+  test('the table is large and every row is distinct', () => {
+    assert.ok(allCases.length >= 200, `${allCases.length} cases`);
+    assert.equal(new Set(allCases.map(([sql]) => sql)).size, allCases.length);
+  });
+
+  test('retry-safe exactly when the category is read, and a reason is always given', () => {
+    for (const [sql] of allCases) {
+      const info = classifyStatement(sql);
+      assert.equal(info.retrySafe, info.category === 'read', sql);
+      assert.ok(info.reason.length > 0, sql);
+    }
+  });
+
+  test('the keyword is the first word, upper-case, after comments and parentheses', () => {
+    const keywords: readonly [string, string][] = [
+      ['select 1', 'SELECT'],
+      ['  /* c */ -- d\n ((select 1))', 'SELECT'],
+      ['with c as (select 1) delete from t', 'WITH'],
+      ['/*!40101 SET NAMES utf8 */', 'SET'],
+      ['SET STATEMENT max_statement_time = 1 FOR SELECT 1', 'SET'],
+      ['frobnicate', 'FROBNICATE'],
+      ['SELECT 1; DELETE FROM t', 'SELECT'],
+      ['', ''],
+      ['42', ''],
+    ];
+    for (const [sql, keyword] of keywords)
+      assert.equal(classifyStatement(sql).keyword, keyword, sql);
+  });
+
+  test('reasons name what made the statement unsafe', () => {
+    const reasons: readonly [string, RegExp][] = [
+      ['SELECT 1', /read-only SELECT/],
+      ['SELECT * FROM t FOR UPDATE', /FOR UPDATE/],
+      ['SELECT * FROM t LOCK IN SHARE MODE', /LOCK IN SHARE MODE/],
+      ['SELECT 1; SELECT 2', /several statements/],
+      ['SELECT /*!1 */ 1', /executable comment/],
+      ['SELECT LAST_INSERT_ID()', /LAST_INSERT_ID\(\).*session/],
+      ['WITH c AS (SELECT 1) DELETE FROM t', /DELETE/],
+      ["SELECT 'a\\'; DELETE FROM t; -- '", /NO_BACKSLASH_ESCAPES/],
+      ['SET GLOBAL x = 1', /server-wide/],
+      ['frobnicate', /FROBNICATE is not known to be read-only/],
+    ];
+    for (const [sql, reason] of reasons) assert.match(classifyStatement(sql).reason, reason, sql);
+  });
+
+  test('comments in front change nothing', () => {
+    for (const [sql] of allCases) {
+      const expected = classifyStatement(sql);
+      for (const prefix of ['/* note */ ', '-- note\n', '# note\n', ' \r\n\t']) {
+        const info = classifyStatement(prefix + sql);
+        assert.deepEqual(
+          [info.category, info.sessionEffects, info.keyword],
+          [expected.category, expected.sessionEffects, expected.keyword],
+          prefix + sql,
+        );
+      }
+    }
+  });
+
+  test('keywords match in any letter case', () => {
+    // Only rows without quoted text or /*M!, whose meaning does not depend on letter case.
+    const caseFree = allCases.filter(([sql]) => !/['"`]|\/\*M!/.test(sql));
+    assert.ok(caseFree.length > 100);
+    for (const [sql] of caseFree) {
+      const expected = classifyStatement(sql);
+      for (const variant of [sql.toLowerCase(), sql.toUpperCase()]) {
+        assert.equal(classifyStatement(variant).category, expected.category, variant);
+      }
+    }
+  });
+
+  test('no retry-safe statement stays retry-safe with a second statement after it', () => {
+    for (const [sql] of allCases) {
+      if (!classifyStatement(sql).retrySafe) continue;
+      // The newline ends any trailing line comment, so the DELETE is real.
+      const joined = `${sql}\n; DELETE FROM t`;
+      assert.equal(classifyStatement(joined).retrySafe, false, joined);
+    }
+  });
+
+  test('the result is safe to share: the effect list is frozen', () => {
+    const effects = classifyStatement('SET @a = 1').sessionEffects;
+    assert.ok(Object.isFrozen(effects));
+    assert.ok(Object.isFrozen(classifyStatement('SELECT 1').sessionEffects));
+  });
+});
+
+describe('one linear scan', () => {
+  // Inputs built to trip backtracking or rescanning; a quadratic scan of 200 000 characters
+  // takes many seconds, a linear one a few milliseconds.
+  const size = 200_000;
+  const inputs: readonly [string, string][] = [
+    ['nested parentheses', `SELECT ${'('.repeat(size)}1`],
+    ['an unterminated string of backslashes', `SELECT '${'\\'.repeat(size)}`],
+    ['an unterminated string of doubled quotes', `SELECT '${"''".repeat(size / 2)}`],
+    ['many comment openers', `SELECT ${'/*'.repeat(size / 2)}`],
+    ['many dashes', `SELECT ${'-'.repeat(size)}`],
+    ['many at signs', `SELECT ${'@'.repeat(size)}`],
+    ['many executable comment openers', `SELECT ${'/*!'.repeat(size / 3)}`],
+    ['a long list of columns', `SELECT ${'a, '.repeat(size / 3)}b FROM t`],
+    ['many statements', 'SELECT 1;'.repeat(size / 9)],
+    ['one long word', `SELECT ${'x'.repeat(size)}`],
+  ];
+  for (const [name, sql] of inputs) {
+    test(`${name} (${sql.length} characters) is classified within 500 ms`, () => {
+      const started = performance.now();
+      const info = classifyStatement(sql);
+      const elapsedMs = performance.now() - started;
+      assert.ok(elapsedMs < 500, `${elapsedMs.toFixed(1)} ms`);
+      assert.equal(typeof info.retrySafe, 'boolean');
+    });
+  }
+});
