@@ -42,12 +42,6 @@ export interface RunOptions {
   readonly timeoutMs?: number | undefined;
   /** COMMIT in flight: a loss means the commit's outcome is unknown. */
   readonly committing?: boolean;
-  /**
-   * Called when the statement has received no byte for `stallCheckMs`. Resolves `undefined`
-   * when the statement may go on, or the error to fail it with (the connection is closed).
-   */
-  readonly onStall?: ((connection: ManagedConnection) => Promise<Error | undefined>) | undefined;
-  readonly stallCheckMs?: number;
 }
 
 /** The raw result mysql2 returns: rows, or an OK packet for statements without rows. */
@@ -96,6 +90,13 @@ export class ManagedConnection {
   #lostWith: Error | undefined;
   #onLost: ((connection: ManagedConnection, cause: Error) => void) | undefined;
   #busy = false;
+  #statementCount = 0;
+  /** Settles the command in flight; set only while one is. */
+  #settle: ((error: Error | null, result?: RawResult) => void) | undefined;
+  #watchedBytes = 0;
+  #watchedSince = 0;
+  /** When the statement in flight was started. */
+  busySince = 0;
 
   constructor(config: ConnectionConfig, now: () => number) {
     this.#config = config;
@@ -134,10 +135,11 @@ export class ManagedConnection {
 
   /**
    * Connects, authenticates, turns on session tracking and reads `wait_timeout`, then runs the
-   * pool's init statements. Rejects with a classified error (phase `connecting`).
+   * pool's init statements. Rejects with a classified error (phase `connecting`). The TCP
+   * connect and handshake are bounded by `timeoutMs` (default: the pool's `connectTimeoutMs`).
    */
-  async open(): Promise<void> {
-    const { host, port, socketPath, connectTimeoutMs, driver } = this.#config;
+  async open(timeoutMs = this.#config.connectTimeoutMs): Promise<void> {
+    const { host, port, socketPath, driver } = this.#config;
     const socket = socketPath ? netConnect(socketPath) : netConnect({ host, port });
     this.#socket = socket;
     if (!socketPath) {
@@ -155,7 +157,7 @@ export class ManagedConnection {
       ...driver,
       host,
       port,
-      connectTimeout: connectTimeoutMs,
+      connectTimeout: timeoutMs,
       stream: () => socket,
     }) as unknown as DriverConnection;
     this.#driver = connection;
@@ -217,8 +219,10 @@ export class ManagedConnection {
     }
     const writtenBefore = socket.bytesWritten;
     this.#busy = true;
+    this.busySince = this.#now();
+    this.#statementCount++;
     try {
-      const result = await this.#guarded(kind, sql, values, options);
+      const result = await this.#call(kind, sql, values, options.timeoutMs);
       if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
         this.session.observe(result as OkPacketInfo);
       }
@@ -238,35 +242,33 @@ export class ManagedConnection {
   }
 
   /**
-   * Runs the mysql2 command and settles exactly once: by mysql2's callback, by the query
-   * timeout, or by the stall check. On a timeout or stall the socket is destroyed and the
-   * caller's promise settled here, because mysql2 never calls back a destroyed command.
+   * Runs a mysql2 command and settles exactly once: by mysql2's callback, by the statement's
+   * own timeout, or by {@link ManagedConnection.abort}. Timeouts and aborts destroy the socket
+   * and settle the caller's promise here, because mysql2 never calls back a destroyed command.
+   * No timer is armed unless the caller set a timeout: the hot path allocates one promise.
    */
-  #guarded(
+  #call(
     kind: StatementKind,
     sql: string,
-    values: unknown,
-    options: RunOptions,
+    values?: unknown,
+    timeoutMs?: number,
   ): Promise<RawResult> {
-    const { timeoutMs, onStall, stallCheckMs } = options;
-    if (!timeoutMs && !(onStall && stallCheckMs)) return this.#call(kind, sql, values);
-
+    const driver = this.#driver;
+    if (!driver) return Promise.reject(new ConnectionLostSignal('not connected'));
     return new Promise((resolve, reject) => {
-      let settled = false;
-      let timeout: NodeJS.Timeout | undefined;
-      let stallTimer: NodeJS.Timeout | undefined;
-      const finish = (error: Error | undefined, result?: RawResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timeout);
-        clearTimeout(stallTimer);
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (error: Error | null, result?: RawResult): void => {
+        if (this.#settle !== settle) return;
+        this.#settle = undefined;
+        if (timer) clearTimeout(timer);
         if (error) reject(error);
         else resolve(result);
       };
+      this.#settle = settle;
       if (timeoutMs) {
-        timeout = setTimeout(() => {
+        timer = setTimeout(() => {
           this.destroy();
-          finish(
+          settle(
             new QueryTimeoutError(
               `The statement did not finish within timeoutMs (${timeoutMs} ms); goneaway closed its connection. ` +
                 'The server may or may not have applied it (outcome unknown). Raise timeoutMs for long statements.',
@@ -275,45 +277,41 @@ export class ManagedConnection {
           );
         }, timeoutMs);
       }
-      if (onStall && stallCheckMs) {
-        let lastRead = this.#socket?.bytesRead ?? 0;
-        const check = (): void => {
-          const read = this.#socket?.bytesRead ?? 0;
-          if (read !== lastRead) {
-            lastRead = read;
-            stallTimer = setTimeout(check, stallCheckMs);
-            return;
-          }
-          onStall(this).then(
-            (verdict) => {
-              if (settled) return;
-              if (verdict) {
-                this.destroy();
-                finish(verdict);
-              } else {
-                stallTimer = setTimeout(check, stallCheckMs);
-              }
-            },
-            (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
-          );
-        };
-        stallTimer = setTimeout(check, stallCheckMs);
-      }
-      this.#call(kind, sql, values).then(
-        (result) => finish(undefined, result),
-        (error: Error) => finish(error),
-      );
+      if (kind === 'execute') driver.execute({ sql, values }, settle);
+      else driver.query(values === undefined ? { sql } : { sql, values }, settle);
     });
   }
 
-  #call(kind: StatementKind, sql: string, values?: unknown): Promise<RawResult> {
-    const driver = this.#driver;
-    if (!driver) return Promise.reject(new ConnectionLostSignal('not connected'));
-    return new Promise((resolve, reject) => {
-      const callback: DriverCallback = (error, result) => (error ? reject(error) : resolve(result));
-      if (kind === 'execute') driver.execute({ sql, values }, callback);
-      else driver.query(values === undefined ? { sql } : { sql, values }, callback);
-    });
+  /** Fails the statement in flight with `error` and closes the connection (the watchdog's verdict). */
+  abort(error: Error): void {
+    const settle = this.#settle;
+    this.destroy();
+    settle?.(error);
+  }
+
+  /**
+   * For the in-flight watchdog: how long the statement in flight has gone without receiving a
+   * byte, as seen at this and earlier calls (0 when idle). Progress is sampled, not evented, so
+   * the hot path pays nothing for it.
+   */
+  silentForMs(now: number): number {
+    if (!this.#busy) return 0;
+    const read = this.#socket?.bytesRead ?? 0;
+    if (read !== this.#watchedBytes || this.#watchedSince < this.busySince) {
+      this.#watchedBytes = read;
+      this.#watchedSince = this.#watchedSince < this.busySince ? this.busySince : now;
+    }
+    return now - this.#watchedSince;
+  }
+
+  /** The watchdog asked and the server is still running it: count silence from now. */
+  resetSilence(now: number): void {
+    this.#watchedSince = now;
+  }
+
+  /** Counts statements, so a late watchdog verdict cannot fail the next one. */
+  get statementCount(): number {
+    return this.#statementCount;
   }
 
   /**

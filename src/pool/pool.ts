@@ -118,6 +118,10 @@ export class Pool {
   #tick: NodeJS.Timeout | undefined;
   #tickDueAt = 0;
   #ending: Promise<void> | undefined;
+  /** Connections whose silent statement is being asked about right now. */
+  readonly #stallChecks = new Set<ManagedConnection>();
+  /** Housekeeping period: short enough to sample the watchdog at half its threshold. */
+  readonly #tickMs: number;
   #drained: (() => void) | undefined;
   readonly #tally = {
     opened: 0,
@@ -130,6 +134,8 @@ export class Pool {
 
   constructor(uriOrOptions: string | PoolOptions, options?: PoolOptions) {
     this.#options = resolvePoolOptions(uriOrOptions, options);
+    const { stallCheckMs } = this.#options;
+    this.#tickMs = stallCheckMs ? Math.max(50, Math.min(TICK_MS, stallCheckMs / 2)) : TICK_MS;
     this.#leaseHost = {
       run: (connection, kind, sql, values, statementOptions, committing) =>
         this.#run(connection, kind, sql, values, {
@@ -363,25 +369,13 @@ export class Pool {
   }
 
   #runOptions(options: StatementOptions | undefined): RunOptions {
-    const { stallCheckMs, queryTimeoutMs, validationTimeoutMs, connection, label } = this.#options;
-    const timeoutMs = options?.timeoutMs ?? queryTimeoutMs;
+    const timeoutMs = options?.timeoutMs ?? this.#options.queryTimeoutMs;
     if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
       throw new ConfigurationError(
         `Statement option timeoutMs is ${timeoutMs}; expected a finite number of ms, 0 or more.`,
       );
     }
-    return {
-      timeoutMs: timeoutMs || undefined,
-      stallCheckMs,
-      onStall: stallCheckMs
-        ? (managed) =>
-            checkStalledStatement(
-              managed,
-              { ...connection, driver: connection.driver, timeoutMs: validationTimeoutMs, label },
-              stallCheckMs,
-            )
-        : undefined,
-    };
+    return { timeoutMs: timeoutMs || undefined };
   }
 
   // ── checkout ──────────────────────────────────────────────────────────────────────────────
@@ -486,7 +480,8 @@ export class Pool {
     this.#connecting++;
     const started = this.#now();
     try {
-      await connection.open();
+      // A connect never outlasts the caller's acquire deadline.
+      await connection.open(Math.max(1, Math.min(config.connectTimeoutMs, deadline - started)));
     } catch (thrown) {
       this.#connecting--;
       const error = thrown as GoneAwayError;
@@ -652,8 +647,8 @@ export class Pool {
 
   #startTicking(): void {
     if (this.#tick || this.#ending) return;
-    this.#tickDueAt = this.#now() + TICK_MS;
-    this.#tick = setTimeout(() => this.#housekeep(), TICK_MS);
+    this.#tickDueAt = this.#now() + this.#tickMs;
+    this.#tick = setTimeout(() => this.#housekeep(), this.#tickMs);
     // Housekeeping must never keep the process alive.
     this.#tick.unref();
   }
@@ -669,6 +664,7 @@ export class Pool {
       else if (keepaliveMs > 0 && connection.idleMs(now) >= keepaliveMs)
         void this.#keepalive(connection);
     }
+    this.#watchStatements(now);
     if (leakWarningMs > 0) {
       for (const lease of this.#leases) {
         const report = lease.leakReport(now, leakWarningMs);
@@ -676,6 +672,33 @@ export class Pool {
       }
     }
     if (this.#all.size > 0) this.#startTicking();
+  }
+
+  /**
+   * The in-flight watchdog. A statement silent for `stallCheckMs` is asked about over a side
+   * connection; the verdict fails it only if the same statement is still in flight. Sampled
+   * from the housekeeping tick, so statements pay nothing for it.
+   */
+  #watchStatements(now: number): void {
+    const { stallCheckMs, validationTimeoutMs, connection: config, label } = this.#options;
+    if (!stallCheckMs) return;
+    for (const connection of this.#all) {
+      const silentMs = connection.silentForMs(now);
+      if (silentMs < stallCheckMs || this.#stallChecks.has(connection)) continue;
+      this.#stallChecks.add(connection);
+      const statement = connection.statementCount;
+      void checkStalledStatement(
+        connection,
+        { ...config, timeoutMs: validationTimeoutMs, label },
+        silentMs,
+      )
+        .then((verdict) => {
+          if (!connection.busy || connection.statementCount !== statement) return;
+          if (verdict) connection.abort(verdict);
+          else connection.resetSilence(this.#now());
+        })
+        .finally(() => this.#stallChecks.delete(connection));
+    }
   }
 
   async #keepalive(connection: ManagedConnection): Promise<void> {
