@@ -46,7 +46,25 @@ if [ -z "${GONEAWAY_TEST_URI:-}" ] && ! find_server; then
   $SUDO service mariadb stop >/dev/null 2>&1 || true
 fi
 
-# 3. Build, when any source is newer than the build.
+# 3. Tools some tests drive: tmux (a real terminal for `goneaway top`) and Chromium (renders the
+#    benchmark report). Only with --test-tools (npm test), so the demo never waits for a browser.
+missing=()
+if [ "${1:-}" = "--test-tools" ]; then
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO="none"; fi
+  if [ "$SUDO" = none ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "missing ${missing[*]}: the tests that need them will fail and say so (Debian: 'sudo apt-get install -y ${missing[*]}')"
+  else
+    say "installing ${missing[*]} from Debian's packages"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# 4. Build, when any source is newer than the build.
 if [ ! -f dist/index.js ] || [ -n "$(find src tsconfig.json tsconfig.build.json package.json -newer dist/index.js -print -quit 2>/dev/null)" ]; then
   say "building"
   rm -rf dist

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import type { Pool } from '../../src/index.js';
 import type { FaultProxy, Sandbox } from '../../src/testing/index.js';
-import { viaPort } from './events.js';
+import { nextEvent, viaPort } from './events.js';
 
 export const IDLE_FAULTS = ['wait_timeout', 'kill', 'restart', 'proxy-reset'] as const;
 export type IdleFault = (typeof IDLE_FAULTS)[number];
@@ -37,14 +37,24 @@ export function proxiedOptions(bench: FaultBench): {
   database: string;
 } {
   const { server, proxy } = bench;
-  return { host: '127.0.0.1', port: proxy.port, user: server.user, password: server.password, database: server.database };
+  return {
+    host: '127.0.0.1',
+    port: proxy.port,
+    user: server.user,
+    password: server.password,
+    database: server.database,
+  };
 }
 
 /**
  * Runs `body` with the server's global wait_timeout set for the `wait_timeout` fault (new
  * sessions inherit it), and restores it after.
  */
-export async function withFaultSettings(bench: FaultBench, fault: IdleFault, body: () => Promise<void>): Promise<void> {
+export async function withFaultSettings(
+  bench: FaultBench,
+  fault: IdleFault,
+  body: () => Promise<void>,
+): Promise<void> {
   if (fault !== 'wait_timeout') return body();
   await bench.server.admin(`SET GLOBAL wait_timeout = ${SHORT_WAIT_TIMEOUT_S}`);
   try {
@@ -58,7 +68,11 @@ export async function withFaultSettings(bench: FaultBench, fault: IdleFault, bod
  * Causes `fault` and resolves once `closed()` says the client saw its idle connections close.
  * `closed` is called before the fault, so no close event is missed.
  */
-export async function causeIdleFault(bench: FaultBench, fault: IdleFault, closed: () => Promise<void>): Promise<void> {
+export async function causeIdleFault(
+  bench: FaultBench,
+  fault: IdleFault,
+  closed: () => Promise<void>,
+): Promise<void> {
   const seen = closed();
   switch (fault) {
     case 'wait_timeout':
@@ -96,7 +110,11 @@ function drained(pool: Pool, timeoutMs: number): Promise<void> {
     };
     const timer = setTimeout(() => {
       pool.off('close', check);
-      reject(new Error(`a goneaway pool still had ${pool.stats.total} connection(s) after ${timeoutMs} ms`));
+      reject(
+        new Error(
+          `a goneaway pool still had ${pool.stats.total} connection(s) after ${timeoutMs} ms`,
+        ),
+      );
     }, timeoutMs);
     pool.on('close', check);
     check();
@@ -109,7 +127,10 @@ export interface Mysql2Handle {
 }
 
 /** Resolves once every mysql2 connection's socket has closed. Bounded: rejects after `timeoutMs`. */
-export function mysql2Closed(connections: Iterable<Mysql2Handle>, timeoutMs = 10_000): Promise<void> {
+export function mysql2Closed(
+  connections: Iterable<Mysql2Handle>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const all = [...connections];
   assert.ok(all.length > 0, 'the ORM opened mysql2 connections before the fault');
   const each = all.map(
@@ -121,7 +142,10 @@ export function mysql2Closed(connections: Iterable<Mysql2Handle>, timeoutMs = 10
   );
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`mysql2 sockets still open after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`mysql2 sockets still open after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   return Promise.race([Promise.all(each), bound])
     .then(() => undefined)
@@ -132,11 +156,23 @@ export function mysql2Closed(connections: Iterable<Mysql2Handle>, timeoutMs = 10
  * Runs `work` and reports whether it threw, and what: the observation the plain-mysql2 tests
  * assert on.
  */
-export async function outcomeOf(work: () => Promise<unknown>): Promise<{ ok: true } | { ok: false; error: Error & { code?: string } }> {
+export async function outcomeOf(
+  work: () => Promise<unknown>,
+): Promise<{ ok: true } | { ok: false; error: Error & { code?: string } }> {
   try {
     await work();
     return { ok: true };
   } catch (error) {
     return { ok: false, error: error as Error & { code?: string } };
   }
+}
+
+/**
+ * Resolves once each goneaway pool reported a lost connection. For connections a lease holds
+ * (a standalone connection's one), which stay counted until their next statement.
+ */
+export function goneawayLost(pools: readonly Pool[], timeoutMs = 10_000): Promise<void> {
+  return Promise.all(pools.map((pool) => nextEvent(pool, 'loss', () => true, timeoutMs))).then(
+    () => undefined,
+  );
 }
