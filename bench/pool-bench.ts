@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   try {
     await server.admin('CREATE TABLE goneaway.item (id INT PRIMARY KEY, name VARCHAR(40))');
     await server.admin(
-      `INSERT INTO goneaway.item SELECT seq, CONCAT('item-', seq) FROM seq_1_to_1000`,
+      `INSERT INTO goneaway.item SELECT seq, CONCAT('item-', seq) FROM goneaway.seq_1_to_1000`,
     );
     const plain = mysql.createPool({ uri: server.uri, connectionLimit: MAX });
     const db = createPool(server.uri, { max: MAX });
@@ -145,31 +145,74 @@ async function recoveryAfterKill(uri: string, killIdle: () => Promise<void>): Pr
   );
 }
 
-/** Time to an answer (an error) for a statement on a black-holed path, with default bounds. */
+/**
+ * Time to an answer on a black-holed path (a proxy that forwards nothing and closes nothing),
+ * with default bounds except `acquireTimeoutMs`, which is lowered to 8 s to keep the run short.
+ */
 async function blackholeAnswer(uri: string, host: string, port: number): Promise<void> {
-  const proxy = await startFaultProxy({ target: { host, port } });
   const url = new URL(uri);
-  url.port = String(proxy.port);
-  const db = createPool(url.href, { acquireTimeoutMs: 5_000 });
-  try {
-    await db.query('SELECT 1');
-    const pending = db.query('DO 1');
-    proxy.blackhole();
-    const started = performance.now();
-    const outcome = await pending.then(
-      () => 'succeeded?!',
-      (error: Error) => error.name,
-    );
-    const ms = performance.now() - started;
-    console.log(
-      `black-holed path, statement in flight: answered (${outcome}) after ${(ms / 1000).toFixed(2)} s ` +
-        '(defaults: stallCheckMs 3 s + validationTimeoutMs 2 s = 5 s bound; the OS TCP timeout would be ~15 min)',
-    );
-    proxy.resume();
-  } finally {
-    await db.end();
-    await proxy.close();
+  const cases: {
+    name: string;
+    bound: string;
+    run: (db: Pool, dark: () => void) => Promise<unknown>;
+  }[] = [
+    {
+      name: 'write in flight',
+      bound: 'stallCheckMs 3 s + validationTimeoutMs 2 s (+ up to one 0.5 s tick)',
+      run: async (db, dark) => {
+        const pending = db.query('INSERT INTO item (id, name) VALUES (?, ?)', [
+          100_000 + Math.floor(Math.random() * 1e6),
+          'x',
+        ]);
+        dark();
+        return pending;
+      },
+    },
+    {
+      name: 'read in flight (retried, then bounded by the acquire deadline)',
+      bound: 'acquireTimeoutMs 8 s from the statement start',
+      run: async (db, dark) => {
+        const pending = db.query('SELECT 1');
+        dark();
+        return pending;
+      },
+    },
+    {
+      name: 'idle connection, then a statement',
+      bound: 'validationTimeoutMs 2 s + reconnects within acquireTimeoutMs 8 s',
+      run: async (db, dark) => {
+        dark();
+        await new Promise((r) => setTimeout(r, 1_100)); // idle past validateAfterIdleMs
+        return db.query('SELECT 1');
+      },
+    },
+  ];
+  for (const c of cases) {
+    const fresh = await startFaultProxy({ target: { host, port } });
+    url.port = String(fresh.port);
+    const db = createPool(url.href, { acquireTimeoutMs: 8_000 });
+    try {
+      await db.query('SELECT 1');
+      const started = performance.now();
+      const outcome = await c
+        .run(db, () => fresh.blackhole())
+        .then(
+          () => 'succeeded?!',
+          (error: Error) => error.name,
+        );
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `black-holed path, ${c.name}: ${outcome} after ${seconds.toFixed(2)} s (bound: ${c.bound})`,
+      );
+      fresh.resume();
+    } finally {
+      await db.end();
+      await fresh.close();
+    }
   }
+  console.log(
+    '(without goneaway the OS TCP retransmission timeout, ~15 min on Linux, is the only bound)',
+  );
 }
 
 await main();

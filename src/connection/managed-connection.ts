@@ -90,6 +90,8 @@ export class ManagedConnection {
   #lostWith: Error | undefined;
   #onLost: ((connection: ManagedConnection, cause: Error) => void) | undefined;
   #busy = false;
+  /** Session tracking is still to be turned on, right behind the first statement. */
+  #trackingDeferred = false;
   #statementCount = 0;
   /** Settles the command in flight; set only while one is. */
   #settle: ((error: Error | null, result?: RawResult) => void) | undefined;
@@ -175,13 +177,37 @@ export class ManagedConnection {
         connection.once('error', reject);
       });
       connection.removeAllListeners('connect');
-      await this.#configureSession();
-      this.session.markBaseline();
+      if (this.#config.initSql.length > 0) {
+        await this.#configureSession();
+        this.session.markBaseline();
+      } else {
+        // Nothing must run before the caller's first statement, so goneaway's own set-up goes
+        // out right behind it instead of in front: a new connection costs no extra round trip.
+        this.#trackingDeferred = true;
+      }
       this.lastUsedAt = this.#now();
     } catch (error) {
       this.destroy();
       throw classify(error, this.#context('connecting'));
     }
+  }
+
+  /**
+   * Queues the tracking statement behind the statement just sent, without anyone waiting on
+   * it; its OK packet tells `wait_timeout`. Uses the driver directly: `#call`'s settle slot
+   * belongs to the caller's statement.
+   */
+  #configureSessionLater(): void {
+    this.#trackingDeferred = false;
+    this.#driver?.query({ sql: TRACKING_SQL }, (error, ok) => {
+      if (!error) this.session.observeOwn(ok as OkPacketInfo);
+      else if (!this.isLost) {
+        this.#driver?.query({ sql: WAIT_TIMEOUT_SQL }, (_, rows) => {
+          const value = (rows as { wait_timeout?: number }[] | undefined)?.[0]?.wait_timeout;
+          if (value !== undefined) this.session.waitTimeoutMs = Number(value) * 1000;
+        });
+      }
+    });
   }
 
   async #configureSession(): Promise<void> {
@@ -222,7 +248,9 @@ export class ManagedConnection {
     this.busySince = this.#now();
     this.#statementCount++;
     try {
-      const result = await this.#call(kind, sql, values, options.timeoutMs);
+      const pending = this.#call(kind, sql, values, options.timeoutMs);
+      if (this.#trackingDeferred) this.#configureSessionLater();
+      const result = await pending;
       if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
         this.session.observe(result as OkPacketInfo);
       }
@@ -350,10 +378,9 @@ export class ManagedConnection {
         clearTimeout(timer);
         resolve();
       });
-      // mysql2's Quit calls back before it writes COM_QUIT, so end the socket after end() returns
-      // (the packet is queued by then), not in its callback.
+      // The server closes the connection once it reads COM_QUIT. Ending the socket ourselves
+      // could cut off a COM_QUIT still queued behind a statement (mysql2 queues it).
       driver.end();
-      socket.end();
     });
   }
 

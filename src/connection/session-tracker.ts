@@ -81,6 +81,16 @@ export class SessionTracker {
     }
   }
 
+  /**
+   * Reads the OK packet of goneaway's own tracking statement when it ran after the caller's
+   * first statement: it reports `wait_timeout` and the transaction state, and makes nothing dirty.
+   */
+  observeOwn(ok: OkPacketInfo): void {
+    if (ok.serverStatus !== undefined) this.observe({ serverStatus: ok.serverStatus });
+    const waitTimeout = ok.stateChanges?.systemVariables.wait_timeout;
+    if (waitTimeout !== undefined) this.waitTimeoutMs = Number(waitTimeout) * 1000;
+  }
+
   /** Forget changes made by the pool's own set-up statements. */
   markBaseline(): void {
     this.#dirty.clear();
