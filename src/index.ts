@@ -18,3 +18,15 @@ export type { CloseReason, PoolEventMap, PoolEventName } from './pool/pool-event
 export type { DriverOptions, PoolOptions } from './pool/pool-options.js';
 export type { Row, StatementOptions, WriteResult } from './pool/results.js';
 export type { IsolationLevel, Transaction, TransactionOptions } from './pool/transaction.js';
+export {
+  type CloseOldConnectionsOptions,
+  closeOldConnections,
+  DOUBTFUL_ERRORS,
+  type JobOptions,
+  type JobRun,
+  leavesConnectionDoubtful,
+  type RequestScopeOptions,
+  type ScopeEventMap,
+  type ScopeEventName,
+  type ScopeOptions,
+} from './scope/index.js';

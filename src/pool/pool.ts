@@ -30,6 +30,8 @@
  *   tried at a time; callers wait within `acquireTimeoutMs` and go on when the server answers.
  * - **End.** `end()` waits for leases (bounded by `endTimeoutMs`), quits every connection and
  *   clears every timer.
+ * - **Scopes.** Inside `db.scope()` / `db.job()` (`src/scope`), `query`, `execute` and
+ *   `transaction` run on the scope's one lease instead (see `scope-context.ts`).
  */
 
 import {
@@ -60,6 +62,19 @@ import {
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './pool-options.js';
 import type { Row, StatementOptions } from './results.js';
 import { lifetimeDeadline, needsValidation, retireReason, wasFrozen } from './retirement.js';
+import {
+  boundScope,
+  type JobOptions,
+  type JobRun,
+  registerScopeHost,
+  type ScopeBinding,
+  type ScopeEventMap,
+  type ScopeHost,
+  type ScopeLease,
+  type ScopeLeasePolicy,
+  type ScopeOptions,
+  scopes,
+} from './scope-context.js';
 import { runTransaction, type Transaction, type TransactionOptions } from './transaction.js';
 
 /** Live counts and lifetime tallies, as returned by {@link Pool.stats}. */
@@ -92,6 +107,9 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Pool and scope events: name → payload. */
+type EventMap = PoolEventMap & ScopeEventMap;
+
 /** How often housekeeping runs: retirement, keepalive, leak reports, freeze detection. */
 const TICK_MS = 500;
 /** A tick this late means the process was frozen: sockets may have died unseen. */
@@ -110,6 +128,7 @@ export class Pool {
   readonly #waiters: Waiter[] = [];
   readonly #leases = new Set<Lease>();
   readonly #leaseHost: LeaseHost;
+  readonly #scopeHost: ScopeHost;
   #connecting = 0;
   #epoch = 0;
   #connectFailures = 0;
@@ -148,6 +167,15 @@ export class Pool {
       decide: (error, context) => this.#decide(error, context),
       forget: (lease) => this.#leases.delete(lease),
     };
+    this.#scopeHost = {
+      lease: (policy) => this.#scopeLease(policy),
+      closeOld: (maxAgeMs) => this.#closeOld(maxAgeMs),
+      publish: (event, payload) => this.#events.publish(event as PoolEventName, payload as never),
+      now: () => this.#now(),
+      random: () => this.#options.clock.random(),
+      leakWarningMs: this.#options.leakWarningMs,
+    };
+    registerScopeHost(this, this.#scopeHost);
   }
 
   /**
@@ -201,19 +229,101 @@ export class Pool {
    *   return insertId;
    * }, { attempts: 3 });
    */
-  transaction<T>(
+  async transaction<T>(
     fn: (tx: Transaction) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
-    return runTransaction(
-      (fresh) => this.#lease(fresh),
-      fn,
-      options,
-      (attempt, reason, error) => {
-        this.#tally.retries++;
-        this.#events.publish('retry', { attempt, reason, error });
+    const onRetry = (attempt: number, reason: string, error: GoneAwayError): void => {
+      this.#tally.retries++;
+      this.#events.publish('retry', { attempt, reason, error });
+    };
+    const scope = this.#scope();
+    if (scope) return scope.transaction(fn, options, onRetry);
+    return runTransaction((fresh) => this.#lease(fresh), fn, options, onRetry);
+  }
+
+  /**
+   * Runs `fn` in a scope (Django's connection-per-request model): inside it, `query`, `execute`
+   * and `transaction` share one connection, borrowed on the first statement and returned (or
+   * closed) when `fn` settles. A nested scope joins the outer one.
+   *
+   * @example
+   * const user = await db.scope(async () => {
+   *   await db.query('UPDATE user SET seen = NOW() WHERE id = ?', [7]);
+   *   return db.query('SELECT * FROM user WHERE id = ?', [7]); // same connection
+   * });
+   */
+  scope<T>(fn: () => T | Promise<T>, options?: ScopeOptions): Promise<T> {
+    return scopes().scope(this.#scopeHost, fn, options);
+  }
+
+  /**
+   * Runs one run of a worker, queue consumer or cron job in its own scope, closing connections
+   * that are broken or past their age before and after it; a failed run is reported (event
+   * `job-error`) with the job's name, and repeated when `attempts` allows and it failed because
+   * its connection was lost.
+   *
+   * @example
+   * for (;;) {
+   *   await db.job(async () => processNextBatch(), { name: 'mailer', attempts: 3 });
+   *   await setTimeout(60_000);
+   * }
+   */
+  job<T>(fn: (run: JobRun) => T | Promise<T>, options?: JobOptions): Promise<T> {
+    return scopes().job(this.#scopeHost, fn, options);
+  }
+
+  /** The scope bound to this pool in the current async context, while it takes statements. */
+  #scope(): ScopeBinding | undefined {
+    const scope = boundScope(this.#scopeHost);
+    return scope?.takesStatements() ? scope : undefined;
+  }
+
+  /**
+   * A lease for a scope: like {@link Pool.acquire}, but the scope may ask what is under it (age,
+   * transaction, session state) and have its connection closed instead of returned at the end.
+   */
+  async #scopeLease(policy: ScopeLeasePolicy): Promise<ScopeLease> {
+    let current: ManagedConnection | undefined;
+    let closeAs: CloseReason | undefined;
+    const host: LeaseHost = {
+      ...this.#leaseHost,
+      checkout: async (fresh) => {
+        const deadline = this.#now() + this.#options.acquireTimeoutMs;
+        current = await this.#checkout(deadline, fresh || policy.fresh, policy.healthCheck);
+        return current;
       },
-    );
+      failed: (connection, error) => {
+        current = undefined;
+        this.#afterFailure(connection, error);
+      },
+      release: (connection) => {
+        current = undefined;
+        if (closeAs && connection.state === 'in-use' && !connection.isLost) {
+          void this.#retire(connection, closeAs);
+        } else this.#release(connection);
+      },
+    };
+    const lease = new Lease(await host.checkout(false), host, {
+      maxAttempts: this.#options.maxAttempts,
+      acquiredAt: this.#now(),
+      stack: policy.stack,
+    });
+    this.#leases.add(lease);
+    return {
+      lease,
+      facts: () =>
+        current && {
+          connectionId: current.threadId,
+          ageMs: this.#now() - current.createdAt,
+          inTransaction: current.session.inTransaction,
+          sessionState: current.session.dirtyState,
+        },
+      end: (reason) => {
+        closeAs = reason;
+        lease.release();
+      },
+    };
   }
 
   async #lease(fresh: boolean): Promise<Lease> {
@@ -243,19 +353,22 @@ export class Pool {
     };
   }
 
-  /** Subscribes to a pool event (also published on `goneaway:<event>` diagnostics channels). */
-  on<E extends PoolEventName>(event: E, listener: (payload: PoolEventMap[E]) => void): this {
-    this.#events.on(event, listener);
+  /**
+   * Subscribes to a pool or scope event (also published on `goneaway:<event>` diagnostics
+   * channels).
+   */
+  on<E extends keyof EventMap>(event: E, listener: (payload: EventMap[E]) => void): this {
+    this.#events.on(event as PoolEventName, listener as never);
     return this;
   }
 
-  once<E extends PoolEventName>(event: E, listener: (payload: PoolEventMap[E]) => void): this {
-    this.#events.once(event, listener);
+  once<E extends keyof EventMap>(event: E, listener: (payload: EventMap[E]) => void): this {
+    this.#events.once(event as PoolEventName, listener as never);
     return this;
   }
 
-  off<E extends PoolEventName>(event: E, listener: (payload: PoolEventMap[E]) => void): this {
-    this.#events.off(event, listener);
+  off<E extends keyof EventMap>(event: E, listener: (payload: EventMap[E]) => void): this {
+    this.#events.off(event as PoolEventName, listener as never);
     return this;
   }
 
@@ -304,6 +417,8 @@ export class Pool {
     if (typeof sql !== 'string') {
       throw new ConfigurationError(`A statement must be a string of SQL; got ${typeof sql}.`);
     }
+    const scope = this.#scope();
+    if (scope) return scope.run(kind, sql, values, options);
     const deadline = this.#now() + this.#options.acquireTimeoutMs;
     const runOptions = this.#runOptions(options);
     for (let attempt = 1; ; attempt++) {
@@ -380,7 +495,7 @@ export class Pool {
 
   // ── checkout ──────────────────────────────────────────────────────────────────────────────
 
-  async #checkout(deadline: number, fresh: boolean): Promise<ManagedConnection> {
+  async #checkout(deadline: number, fresh: boolean, validate = false): Promise<ManagedConnection> {
     const started = this.#now();
     let waited = false;
     try {
@@ -391,7 +506,7 @@ export class Pool {
         else {
           const idle = this.#takeIdle();
           if (idle) {
-            if (await this.#validate(idle)) return idle;
+            if (await this.#validate(idle, validate)) return idle;
             continue;
           }
         }
@@ -428,11 +543,14 @@ export class Pool {
     return undefined;
   }
 
-  /** Hands out an idle connection, pinging it first when in doubt. False: it was discarded. */
-  async #validate(connection: ManagedConnection): Promise<boolean> {
+  /** Hands out an idle connection, pinging it first when in doubt (or `always`). False: it was discarded. */
+  async #validate(connection: ManagedConnection, always: boolean): Promise<boolean> {
     const now = this.#now();
     const { validateAfterIdleMs, validationTimeoutMs } = this.#options;
-    if (!needsValidation(this.#times(connection), now, validateAfterIdleMs, this.#epoch)) {
+    if (
+      !always &&
+      !needsValidation(this.#times(connection), now, validateAfterIdleMs, this.#epoch)
+    ) {
       connection.moveTo('in-use');
       return true;
     }
@@ -595,7 +713,8 @@ export class Pool {
    * reported by that statement's failure instead.
    */
   #onLost(connection: ManagedConnection, cause: Error): void {
-    if (connection.busy) return;
+    // Retiring, broken and closed connections were let go by the pool itself: no news.
+    if (connection.busy || (connection.state !== 'idle' && connection.state !== 'in-use')) return;
     const idle = connection.state === 'idle';
     this.#events.publish('loss', {
       connectionId: connection.threadId,
@@ -712,6 +831,28 @@ export class Pool {
     } else {
       this.#discard(connection, 'validation-failed');
     }
+  }
+
+  /** `closeOldConnections()`: the idle connections no one should borrow again, closed now. */
+  async #closeOld(maxAgeMs: number | undefined): Promise<number> {
+    const now = this.#now();
+    const quits: Promise<void>[] = [];
+    let closed = 0;
+    for (const connection of [...this.#idle]) {
+      if (connection.isLost) {
+        this.#discard(connection, 'server-closed');
+      } else {
+        const tooOld = maxAgeMs !== undefined && now - connection.createdAt >= maxAgeMs;
+        const reason =
+          retireReason(this.#times(connection), now, this.#options.idleTimeoutMs) ??
+          (tooOld ? 'lifetime' : undefined);
+        if (!reason) continue;
+        quits.push(this.#retire(connection, reason));
+      }
+      closed++;
+    }
+    await Promise.all(quits);
+    return closed;
   }
 
   /** A housekeeping tick that ran far too late means the process was frozen. */
