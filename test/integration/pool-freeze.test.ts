@@ -70,7 +70,13 @@ describe('frozen process', () => {
           () => reject(new Error(`no line ${match} (got: ${lines.join(' | ')})`)),
           timeoutMs,
         );
-        waiters.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+        waiters.push({
+          match,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
       });
     try {
       await nextLine(/^ready$/);
