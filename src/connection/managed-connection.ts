@@ -36,8 +36,20 @@ export interface ConnectionConfig {
 /** Which mysql2 command runs a statement. */
 export type StatementKind = 'query' | 'execute';
 
+/** mysql2's result options for one statement, as goneaway/mysql2 passes them through. */
+export interface DriverStatementOptions {
+  readonly rowsAsArray?: boolean;
+  readonly nestTables?: boolean | string;
+  readonly typeCast?: unknown;
+  readonly namedPlaceholders?: boolean;
+}
+
 /** Bounds for one statement in flight. */
 export interface RunOptions {
+  /** mysql2's result options for this statement only (goneaway/mysql2). */
+  readonly driverOptions?: DriverStatementOptions | undefined;
+  /** Receives mysql2's column definitions when the statement succeeds (goneaway/mysql2). */
+  readonly onFields?: ((fields: unknown) => void) | undefined;
   /** Fail with `QueryTimeoutError` after this many ms (the connection is closed). */
   readonly timeoutMs?: number | undefined;
   /** COMMIT in flight: a loss means the commit's outcome is unknown. */
@@ -49,8 +61,8 @@ export type RawResult = unknown;
 
 /** The subset of mysql2's callback `Connection` that goneaway uses. */
 interface DriverConnection {
-  query(options: { sql: string; values?: unknown }, callback: DriverCallback): void;
-  execute(options: { sql: string; values?: unknown }, callback: DriverCallback): void;
+  query(options: DriverStatement, callback: DriverCallback): void;
+  execute(options: DriverStatement, callback: DriverCallback): void;
   ping(callback: (error: Error | null) => void): void;
   end(callback?: (error: Error | null) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
@@ -61,7 +73,8 @@ interface DriverConnection {
   once(event: 'error', listener: (error: Error) => void): void;
   removeAllListeners(event: 'connect' | 'error'): void;
 }
-type DriverCallback = (error: Error | null, result?: RawResult) => void;
+type DriverCallback = (error: Error | null, result?: RawResult, fields?: unknown) => void;
+type DriverStatement = { sql: string; values?: unknown } & DriverStatementOptions;
 
 let nextLocalId = 1;
 
@@ -248,7 +261,7 @@ export class ManagedConnection {
     this.busySince = this.#now();
     this.#statementCount++;
     try {
-      const pending = this.#call(kind, sql, values, options.timeoutMs);
+      const pending = this.#call(kind, sql, values, options.timeoutMs, options);
       if (this.#trackingDeferred) this.#configureSessionLater();
       const result = await pending;
       if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
@@ -280,6 +293,7 @@ export class ManagedConnection {
     sql: string,
     values?: unknown,
     timeoutMs?: number,
+    shape: Pick<RunOptions, 'driverOptions' | 'onFields'> = {},
   ): Promise<RawResult> {
     const driver = this.#driver;
     if (!driver) return Promise.reject(new ConnectionLostSignal('not connected'));
@@ -305,8 +319,17 @@ export class ManagedConnection {
           );
         }, timeoutMs);
       }
-      if (kind === 'execute') driver.execute({ sql, values }, settle);
-      else driver.query(values === undefined ? { sql } : { sql, values }, settle);
+      const statement: DriverStatement = {
+        ...shape.driverOptions,
+        sql,
+        ...(values === undefined ? {} : { values }),
+      };
+      const callback: DriverCallback = (error, result, fields) => {
+        if (!error && this.#settle === settle) shape.onFields?.(fields);
+        settle(error, result);
+      };
+      if (kind === 'execute') driver.execute(statement, callback);
+      else driver.query(statement, callback);
     });
   }
 

@@ -150,7 +150,9 @@ export class Lease {
       const inTransaction = connection.session.inTransaction;
       const dirtyState = connection.session.dirtyState;
       try {
-        return await this.#host.run(connection, kind, sql, values, options, committing);
+        // A COMMIT sent as plain SQL is a commit too: its loss leaves the outcome unknown.
+        const isCommit = committing || classifyStatement(sql).keyword === 'COMMIT';
+        return await this.#host.run(connection, kind, sql, values, options, isCommit);
       } catch (thrown) {
         const error = thrown as GoneAwayError;
         if (!connection.isLost && error.connectionUsable) throw error;

@@ -286,12 +286,26 @@ export class Pool {
   async #scopeLease(policy: ScopeLeasePolicy): Promise<ScopeLease> {
     let current: ManagedConnection | undefined;
     let closeAs: CloseReason | undefined;
+    // Settles once the connection is back in the pool or closed, so a scope's end can say so.
+    let returned: Promise<void> | undefined;
     const host: LeaseHost = {
       ...this.#leaseHost,
       checkout: async (fresh) => {
-        const deadline = this.#now() + this.#options.acquireTimeoutMs;
-        current = await this.#checkout(deadline, fresh || policy.fresh, policy.healthCheck);
-        return current;
+        const started = this.#now();
+        const deadline = started + this.#options.acquireTimeoutMs;
+        let connection = await this.#checkout(deadline, fresh || policy.fresh, policy.healthCheck);
+        const { maxAgeMs } = policy;
+        // One opened for this checkout is never too old; a pooled one past the scope's age is.
+        if (
+          maxAgeMs !== undefined &&
+          connection.createdAt < started &&
+          started - connection.createdAt >= maxAgeMs
+        ) {
+          void this.#retire(connection, 'lifetime');
+          connection = await this.#checkout(deadline, true);
+        }
+        current = connection;
+        return connection;
       },
       failed: (connection, error) => {
         current = undefined;
@@ -299,8 +313,10 @@ export class Pool {
       },
       release: (connection) => {
         current = undefined;
-        if (closeAs && connection.state === 'in-use' && !connection.isLost) {
-          void this.#retire(connection, closeAs);
+        const usable = connection.state === 'in-use' && !connection.isLost && !this.#ending;
+        if (usable && closeAs) returned = this.#retire(connection, closeAs);
+        else if (usable && connection.session.inTransaction) {
+          returned = this.#rollbackThenRelease(connection);
         } else this.#release(connection);
       },
     };
@@ -322,6 +338,7 @@ export class Pool {
       end: (reason) => {
         closeAs = reason;
         lease.release();
+        return returned ?? Promise.resolve();
       },
     };
   }
@@ -490,7 +507,11 @@ export class Pool {
         `Statement option timeoutMs is ${timeoutMs}; expected a finite number of ms, 0 or more.`,
       );
     }
-    return { timeoutMs: timeoutMs || undefined };
+    return {
+      timeoutMs: timeoutMs || undefined,
+      driverOptions: options?.driverOptions,
+      onFields: options?.onFields,
+    };
   }
 
   // ── checkout ──────────────────────────────────────────────────────────────────────────────

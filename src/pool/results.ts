@@ -9,6 +9,8 @@
  * ```
  */
 
+import type { DriverStatementOptions } from '../connection/managed-connection.js';
+
 /** A row as mysql2 builds it: column name → value. */
 export type Row = Record<string, unknown>;
 
@@ -28,6 +30,10 @@ export interface WriteResult {
 
 /** Per-statement options. */
 export interface StatementOptions {
+  /** @internal mysql2's result options for this one statement; used by goneaway/mysql2. */
+  readonly driverOptions?: DriverStatementOptions;
+  /** @internal Receives mysql2's column definitions of the result; used by goneaway/mysql2. */
+  readonly onFields?: (fields: unknown) => void;
   /**
    * Fail with `QueryTimeoutError` if the statement takes longer (its connection is closed;
    * outcome unknown). Overrides the pool's `queryTimeoutMs`.

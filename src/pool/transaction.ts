@@ -57,7 +57,8 @@ export interface Transaction {
   readonly attempt: number;
 }
 
-type Stage = 'begin' | 'body' | 'commit';
+/** Where a transaction was when it failed. */
+export type TransactionStage = 'begin' | 'body' | 'commit';
 
 /**
  * Runs `fn` in a transaction; see the module comment for when it runs again.
@@ -71,20 +72,10 @@ export async function runTransaction<T>(
   options: TransactionOptions,
   onRetry: (attempt: number, reason: string, error: GoneAwayError) => void,
 ): Promise<T> {
-  const { attempts = 1, isolationLevel, readOnly = false } = options;
-  if (!Number.isInteger(attempts) || attempts < 1) {
-    throw new ConfigurationError(
-      `Transaction option attempts is ${attempts}; expected an integer of at least 1.`,
-    );
-  }
-  if (isolationLevel !== undefined && !ISOLATION_LEVELS.includes(isolationLevel)) {
-    throw new ConfigurationError(
-      `Transaction option isolationLevel is '${isolationLevel}'; expected one of ${ISOLATION_LEVELS.join(', ')}.`,
-    );
-  }
+  const { attempts = 1, isolationLevel, readOnly = false } = checkTransactionOptions(options);
   for (let attempt = 1; ; attempt++) {
     const lease = await acquire(attempt > 1);
-    let stage: Stage = 'begin';
+    let stage: TransactionStage = 'begin';
     let open = true;
     const tx: Transaction = {
       query: (sql, values, statementOptions) =>
@@ -117,8 +108,35 @@ export async function runTransaction<T>(
   }
 }
 
-/** Why re-running the whole transaction is safe, or undefined if it is not. */
-function rerunReason(error: unknown, stage: Stage): string | undefined {
+/**
+ * Rejects bad transaction options with a message naming the option; returns them unchanged.
+ *
+ * @example
+ * checkTransactionOptions({ attempts: 3 }); // ok
+ */
+export function checkTransactionOptions(options: TransactionOptions): TransactionOptions {
+  const { attempts = 1, isolationLevel } = options;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new ConfigurationError(
+      `Transaction option attempts is ${attempts}; expected an integer of at least 1.`,
+    );
+  }
+  if (isolationLevel !== undefined && !ISOLATION_LEVELS.includes(isolationLevel)) {
+    throw new ConfigurationError(
+      `Transaction option isolationLevel is '${isolationLevel}'; expected one of ${ISOLATION_LEVELS.join(', ')}.`,
+    );
+  }
+  return options;
+}
+
+/**
+ * Why re-running the whole transaction is safe, or undefined if it is not. The one rule for
+ * `db.transaction()` inside and outside scopes.
+ *
+ * @example
+ * rerunReason(new DeadlockError('deadlock'), 'body'); // 're-run: the server rolled …'
+ */
+export function rerunReason(error: unknown, stage: TransactionStage): string | undefined {
   if (error instanceof CommitOutcomeUnknownError) return undefined;
   if (error instanceof TransactionLostError)
     return 're-run: connection lost inside the transaction, which the server rolled back';

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../../src/index.js';
 import type { FaultProxy, Sandbox } from '../../src/testing/index.js';
 import { nextEvent, viaPort } from './events.js';
@@ -66,7 +67,8 @@ export async function withFaultSettings(
 
 /**
  * Causes `fault` and resolves once `closed()` says the client saw its idle connections close.
- * `closed` is called before the fault, so no close event is missed.
+ * `closed` is called before the fault, so no close event is missed. Call it right after the
+ * ORM's last statement: for `wait_timeout` the idle time counts from the call.
  */
 export async function causeIdleFault(
   bench: FaultBench,
@@ -76,6 +78,9 @@ export async function causeIdleFault(
   const seen = closed();
   switch (fault) {
     case 'wait_timeout':
+      // The fault is time itself: stay idle past the server's limit (goneaway retires its
+      // connections a little before it; mysql2's are closed by the server at it).
+      await sleep(SHORT_WAIT_TIMEOUT_S * 1_000 + 500);
       break;
     case 'kill': {
       const killed = await bench.server.killConnections({ command: 'Sleep' });
