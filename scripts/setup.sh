@@ -51,7 +51,8 @@ fi
 missing=()
 if [ "${1:-}" = "--test-tools" ]; then
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
-  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # fonts-liberation: with --no-install-recommends Chromium would render text without a font.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO="none"; fi
