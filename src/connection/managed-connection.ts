@@ -120,6 +120,11 @@ export class ManagedConnection {
     this.lastUsedAt = this.createdAt;
   }
 
+  /** The session's `wait_timeout` in ms, when the server has told it. */
+  get waitTimeoutMs(): number | undefined {
+    return this.session.waitTimeoutMs;
+  }
+
   get state(): ConnectionState {
     return this.#state;
   }

@@ -441,7 +441,8 @@ export class Pool {
     for (let attempt = 1; ; attempt++) {
       // The last attempt never reuses a pooled connection: the others may share the fate of the one that failed.
       const fresh = attempt > 1 && attempt === this.#options.maxAttempts;
-      const connection = await this.#checkout(deadline, fresh);
+      const connection =
+        (fresh ? undefined : this.#takeReady()) ?? (await this.#checkout(deadline, fresh));
       const inTransaction = connection.session.inTransaction;
       const sessionDirty = !connection.session.isClean;
       let result: unknown;
@@ -470,17 +471,18 @@ export class Pool {
    * does not report (named locks, user variables assigned in a SELECT), so that the connection
    * is never handed to the next caller with them.
    */
-  async #run(
+  #run(
     connection: ManagedConnection,
     kind: StatementKind,
     sql: string,
     values: unknown,
     options: RunOptions,
   ): Promise<unknown> {
-    const result = await connection.run(kind, sql, values, options);
-    for (const effect of classifyStatement(sql).sessionEffects)
-      connection.session.markDirty(effect);
-    return result;
+    return connection.run(kind, sql, values, options).then((result) => {
+      for (const effect of classifyStatement(sql).sessionEffects)
+        connection.session.markDirty(effect);
+      return result;
+    });
   }
 
   /** Asks the retry policy, publishes its answer for losses, and counts retries. */
@@ -546,6 +548,28 @@ export class Pool {
     }
   }
 
+  /**
+   * The hot path, synchronous: the most recently used idle connection, if it may be used as is
+   * (alive, within its idle limit and lifetime, within the validation window). Anything else
+   * takes the full checkout.
+   */
+  #takeReady(): ManagedConnection | undefined {
+    const connection = this.#idle[this.#idle.length - 1];
+    if (!connection || this.#ending) return undefined;
+    this.#detectFreeze();
+    const now = this.#now();
+    if (
+      connection.isLost ||
+      retireReason(connection, now, this.#options.idleTimeoutMs) ||
+      needsValidation(connection, now, this.#options.validateAfterIdleMs, this.#epoch)
+    ) {
+      return undefined;
+    }
+    this.#idle.pop();
+    connection.moveTo('in-use');
+    return connection;
+  }
+
   /** Pops idle connections until one may be used; retires the expired ones on the way. */
   #takeIdle(): ManagedConnection | undefined {
     const now = this.#now();
@@ -554,7 +578,7 @@ export class Pool {
         this.#discard(connection, 'server-closed');
         continue;
       }
-      const reason = retireReason(this.#times(connection), now, this.#options.idleTimeoutMs);
+      const reason = retireReason(connection, now, this.#options.idleTimeoutMs);
       if (reason) {
         void this.#retire(connection, reason);
         continue;
@@ -568,10 +592,7 @@ export class Pool {
   async #validate(connection: ManagedConnection, always: boolean): Promise<boolean> {
     const now = this.#now();
     const { validateAfterIdleMs, validationTimeoutMs } = this.#options;
-    if (
-      !always &&
-      !needsValidation(this.#times(connection), now, validateAfterIdleMs, this.#epoch)
-    ) {
+    if (!always && !needsValidation(connection, now, validateAfterIdleMs, this.#epoch)) {
       connection.moveTo('in-use');
       return true;
     }
@@ -694,7 +715,9 @@ export class Pool {
 
   /** A healthy connection goes to the first waiter that can take it, or back to the idle stack. */
   #handOver(connection: ManagedConnection): void {
-    const handTo = this.#waiters.findIndex((waiter) => !waiter.fresh);
+    // Usually the first waiter; a waiter that needs a fresh connection cannot take this one.
+    const handTo =
+      this.#waiters[0]?.fresh === false ? 0 : this.#waiters.findIndex((waiter) => !waiter.fresh);
     if (handTo >= 0) {
       const [waiter] = this.#waiters.splice(handTo, 1);
       clearTimeout(waiter!.timer);
@@ -799,7 +822,7 @@ export class Pool {
     const now = this.#now();
     const { idleTimeoutMs, keepaliveMs, leakWarningMs } = this.#options;
     for (const connection of [...this.#idle]) {
-      const reason = retireReason(this.#times(connection), now, idleTimeoutMs);
+      const reason = retireReason(connection, now, idleTimeoutMs);
       if (reason) void this.#retire(connection, reason);
       else if (keepaliveMs > 0 && connection.idleMs(now) >= keepaliveMs)
         void this.#keepalive(connection);
@@ -865,7 +888,7 @@ export class Pool {
       } else {
         const tooOld = maxAgeMs !== undefined && now - connection.createdAt >= maxAgeMs;
         const reason =
-          retireReason(this.#times(connection), now, this.#options.idleTimeoutMs) ??
+          retireReason(connection, now, this.#options.idleTimeoutMs) ??
           (tooOld ? 'lifetime' : undefined);
         if (!reason) continue;
         quits.push(this.#retire(connection, reason));
@@ -897,15 +920,6 @@ export class Pool {
 
   #now(): number {
     return this.#options.clock.now();
-  }
-
-  #times(connection: ManagedConnection) {
-    return {
-      lastUsedAt: connection.lastUsedAt,
-      retireAt: connection.retireAt,
-      epoch: connection.epoch,
-      waitTimeoutMs: connection.session.waitTimeoutMs,
-    };
   }
 
   #closedError(): PoolClosedError {
