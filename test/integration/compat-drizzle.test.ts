@@ -13,7 +13,6 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import mysql2 from 'mysql2';
 import goneawayMysql2, { type Mysql2Pool } from '../../src/compat/index.js';
 import { IntegrityError, TransactionLostError } from '../../src/index.js';
-import { startFaultProxy, testServer } from '../../src/testing/index.js';
 import {
   causeIdleFault,
   type FaultBench,
@@ -21,8 +20,11 @@ import {
   IDLE_FAULTS,
   type Mysql2Handle,
   mysql2Closed,
+  namesLike,
   outcomeOf,
   proxiedUri,
+  startFaultBench,
+  stopFaultBench,
   withFaultSettings,
 } from '../support/compat-faults.js';
 
@@ -44,14 +46,6 @@ async function readsAndWrites(db: MySql2Database, name: string): Promise<void> {
   assert.deepEqual(rows, [{ name }]);
 }
 
-async function namesLike(bench: FaultBench, prefix: string): Promise<string[]> {
-  const rows = await bench.server.admin(
-    'SELECT name FROM goneaway.compat_drizzle WHERE name LIKE ? ORDER BY name',
-    [`${prefix}%`],
-  );
-  return rows.map((row) => String(row.name));
-}
-
 /**
  * Drizzle's types name mysql2's own classes; the facade's pool is not one of them (it has no
  * `prepare()`, no streams), so TypeScript needs this cast. At run time Drizzle only uses what
@@ -69,20 +63,12 @@ function driverErrorOf(error: unknown): unknown {
 describe('Drizzle on goneaway/mysql2 and on plain mysql2', () => {
   let bench: FaultBench;
   before(async () => {
-    const server = await testServer();
-    const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
-    bench = { server, proxy };
-    await server.admin(
-      'CREATE TABLE goneaway.compat_drizzle (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE) ENGINE=InnoDB',
-    );
-    await server.admin(
+    bench = await startFaultBench('compat_drizzle');
+    await bench.server.admin(
       'CREATE TABLE goneaway.compat_drizzle_tag (id INT AUTO_INCREMENT PRIMARY KEY, item_id INT NOT NULL, name VARCHAR(64) NOT NULL) ENGINE=InnoDB',
     );
   });
-  after(async () => {
-    await bench?.proxy.close();
-    await bench?.server.stop();
-  });
+  after(() => stopFaultBench(bench));
 
   describe('goneaway/mysql2', () => {
     test('a join whose tables share column names keeps every column (rows as arrays, per statement)', async () => {

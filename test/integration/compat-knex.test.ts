@@ -10,7 +10,6 @@ import { after, before, describe, test } from 'node:test';
 import knex, { type Knex } from 'knex';
 import goneawayMysql2, { type Mysql2StandaloneConnection } from '../../src/compat/index.js';
 import { IntegrityError, TransactionLostError } from '../../src/index.js';
-import { startFaultProxy, testServer } from '../../src/testing/index.js';
 import {
   causeIdleFault,
   type FaultBench,
@@ -19,8 +18,11 @@ import {
   IDLE_FAULTS,
   type Mysql2Handle,
   mysql2Closed,
+  namesLike,
   outcomeOf,
   proxiedUri,
+  startFaultBench,
+  stopFaultBench,
   withFaultSettings,
 } from '../support/compat-faults.js';
 
@@ -47,28 +49,12 @@ async function readsAndWrites(db: Knex | Knex.Transaction, name: string): Promis
   assert.equal(row?.name, name);
 }
 
-async function namesLike(bench: FaultBench, prefix: string): Promise<string[]> {
-  const rows = await bench.server.admin(
-    `SELECT name FROM goneaway.${TABLE} WHERE name LIKE ? ORDER BY name`,
-    [`${prefix}%`],
-  );
-  return rows.map((row) => String(row.name));
-}
-
 describe('Knex on goneaway/mysql2 and on plain mysql2', () => {
   let bench: FaultBench;
   before(async () => {
-    const server = await testServer();
-    const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
-    bench = { server, proxy };
-    await server.admin(
-      `CREATE TABLE goneaway.${TABLE} (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE) ENGINE=InnoDB`,
-    );
+    bench = await startFaultBench(TABLE);
   });
-  after(async () => {
-    await bench?.proxy.close();
-    await bench?.server.stop();
-  });
+  after(() => stopFaultBench(bench));
 
   /** Knex over a goneaway pool; `pool.end()` is the caller's, as with any `connectionPool`. */
   function goneawayKnex(): {

@@ -9,7 +9,6 @@ import { type Generated, Kysely, MysqlDialect } from 'kysely';
 import mysql2 from 'mysql2';
 import goneawayMysql2 from '../../src/compat/index.js';
 import { IntegrityError, TransactionLostError } from '../../src/index.js';
-import { startFaultProxy, testServer } from '../../src/testing/index.js';
 import {
   causeIdleFault,
   type FaultBench,
@@ -17,8 +16,11 @@ import {
   IDLE_FAULTS,
   type Mysql2Handle,
   mysql2Closed,
+  namesLike,
   outcomeOf,
   proxiedUri,
+  startFaultBench,
+  stopFaultBench,
   withFaultSettings,
 } from '../support/compat-faults.js';
 import { nextEvent } from '../support/events.js';
@@ -39,28 +41,12 @@ async function readsAndWrites(db: Kysely<Database>, name: string): Promise<void>
   assert.equal(row.name, name);
 }
 
-async function namesLike(bench: FaultBench, prefix: string): Promise<string[]> {
-  const rows = await bench.server.admin(
-    'SELECT name FROM goneaway.compat_kysely WHERE name LIKE ? ORDER BY name',
-    [`${prefix}%`],
-  );
-  return rows.map((row) => String(row.name));
-}
-
 describe('Kysely on goneaway/mysql2 and on plain mysql2', () => {
   let bench: FaultBench;
   before(async () => {
-    const server = await testServer();
-    const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
-    bench = { server, proxy };
-    await server.admin(
-      'CREATE TABLE goneaway.compat_kysely (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE) ENGINE=InnoDB',
-    );
+    bench = await startFaultBench('compat_kysely');
   });
-  after(async () => {
-    await bench?.proxy.close();
-    await bench?.server.stop();
-  });
+  after(() => stopFaultBench(bench));
 
   describe('goneaway/mysql2', () => {
     for (const fault of IDLE_FAULTS) {

@@ -19,7 +19,6 @@ import {
 } from 'sequelize';
 import goneawayMysql2, { type Mysql2StandaloneConnection } from '../../src/compat/index.js';
 import { IntegrityError, TransactionLostError } from '../../src/index.js';
-import { startFaultProxy, testServer } from '../../src/testing/index.js';
 import {
   causeIdleFault,
   type FaultBench,
@@ -27,8 +26,11 @@ import {
   IDLE_FAULTS,
   type Mysql2Handle,
   mysql2Closed,
+  namesLike,
   outcomeOf,
   proxiedOptions,
+  startFaultBench,
+  stopFaultBench,
   withFaultSettings,
 } from '../support/compat-faults.js';
 
@@ -82,28 +84,12 @@ async function readsAndWrites(Item: ModelStatic<Item>, name: string): Promise<vo
   assert.equal(row?.get('name'), name);
 }
 
-async function namesLike(bench: FaultBench, prefix: string): Promise<string[]> {
-  const rows = await bench.server.admin(
-    'SELECT name FROM goneaway.compat_sequelize WHERE name LIKE ? ORDER BY name',
-    [`${prefix}%`],
-  );
-  return rows.map((row) => String(row.name));
-}
-
 describe('Sequelize on goneaway/mysql2 and on plain mysql2', () => {
   let bench: FaultBench;
   before(async () => {
-    const server = await testServer();
-    const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
-    bench = { server, proxy };
-    await server.admin(
-      'CREATE TABLE goneaway.compat_sequelize (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE) ENGINE=InnoDB',
-    );
+    bench = await startFaultBench('compat_sequelize');
   });
-  after(async () => {
-    await bench?.proxy.close();
-    await bench?.server.stop();
-  });
+  after(() => stopFaultBench(bench));
 
   describe('goneaway/mysql2', () => {
     const goneaway = (): Orm<Mysql2StandaloneConnection> =>

@@ -10,7 +10,6 @@ import mysql2 from 'mysql2';
 import { DataSource, EntitySchema, QueryFailedError } from 'typeorm';
 import goneawayMysql2, { type Mysql2Pool } from '../../src/compat/index.js';
 import { IntegrityError, TransactionLostError } from '../../src/index.js';
-import { startFaultProxy, testServer } from '../../src/testing/index.js';
 import {
   causeIdleFault,
   type FaultBench,
@@ -18,8 +17,11 @@ import {
   IDLE_FAULTS,
   type Mysql2Handle,
   mysql2Closed,
+  namesLike,
   outcomeOf,
   proxiedOptions,
+  startFaultBench,
+  stopFaultBench,
   withFaultSettings,
 } from '../support/compat-faults.js';
 import { nextEvent } from '../support/events.js';
@@ -52,28 +54,12 @@ async function readsAndWrites(manager: Queries, name: string): Promise<void> {
   assert.equal(row?.name, name);
 }
 
-async function namesLike(bench: FaultBench, prefix: string): Promise<string[]> {
-  const rows = await bench.server.admin(
-    'SELECT name FROM goneaway.compat_typeorm WHERE name LIKE ? ORDER BY name',
-    [`${prefix}%`],
-  );
-  return rows.map((row) => String(row.name));
-}
-
 describe('TypeORM on goneaway/mysql2 and on plain mysql2', () => {
   let bench: FaultBench;
   before(async () => {
-    const server = await testServer();
-    const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
-    bench = { server, proxy };
-    await server.admin(
-      'CREATE TABLE goneaway.compat_typeorm (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE) ENGINE=InnoDB',
-    );
+    bench = await startFaultBench('compat_typeorm');
   });
-  after(async () => {
-    await bench?.proxy.close();
-    await bench?.server.stop();
-  });
+  after(() => stopFaultBench(bench));
 
   /** A DataSource on `driver`; TypeORM creates its pool through `driver.createPool()`. */
   async function dataSource(driver: object): Promise<DataSource> {

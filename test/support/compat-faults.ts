@@ -9,7 +9,12 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../../src/index.js';
-import type { FaultProxy, Sandbox } from '../../src/testing/index.js';
+import {
+  type FaultProxy,
+  type Sandbox,
+  startFaultProxy,
+  testServer,
+} from '../../src/testing/index.js';
 import { nextEvent, viaPort } from './events.js';
 
 export const IDLE_FAULTS = ['wait_timeout', 'kill', 'restart', 'proxy-reset'] as const;
@@ -18,10 +23,43 @@ export type IdleFault = (typeof IDLE_FAULTS)[number];
 /** The session idle limit the `wait_timeout` fault sets, in seconds. */
 export const SHORT_WAIT_TIMEOUT_S = 2;
 
-/** What the faults need: one server and a proxy in front of it. */
+/** What the faults need: one server, a proxy in front of it, and the ORM test's table. */
 export interface FaultBench {
   readonly server: Sandbox;
   readonly proxy: FaultProxy;
+  /** `goneaway.<table>`: `id` AUTO_INCREMENT, `name` VARCHAR(64) UNIQUE. */
+  readonly table: string;
+}
+
+/**
+ * Starts the server and the proxy for one ORM's test file and creates its table.
+ *
+ * @example
+ * before(async () => { bench = await startFaultBench('compat_knex'); });
+ * after(() => stopFaultBench(bench));
+ */
+export async function startFaultBench(table: string): Promise<FaultBench> {
+  const server = await testServer();
+  const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
+  await server.admin(
+    `CREATE TABLE goneaway.${table} (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE) ENGINE=InnoDB`,
+  );
+  return { server, proxy, table };
+}
+
+/** Stops what {@link startFaultBench} started (tolerates a failed start). */
+export async function stopFaultBench(bench: FaultBench | undefined): Promise<void> {
+  await bench?.proxy.close();
+  await bench?.server.stop();
+}
+
+/** The names in the bench's table that start with `prefix`, read from an admin session. */
+export async function namesLike(bench: FaultBench, prefix: string): Promise<string[]> {
+  const rows = await bench.server.admin(
+    `SELECT name FROM goneaway.${bench.table} WHERE name LIKE ? ORDER BY name`,
+    [`${prefix}%`],
+  );
+  return rows.map((row) => String(row.name));
 }
 
 /** The application user's URI through the proxy: every ORM connects this way. */
