@@ -6,16 +6,19 @@
  * - **Lazy.** Creating a pool opens nothing. A statement that finds no idle connection opens
  *   one, if fewer than `max` are open or opening; otherwise it waits (bounded by
  *   `acquireTimeoutMs`) for a release.
- * - **Open** = TCP connect + handshake + one round trip that turns on session tracking and
- *   reads `wait_timeout` + the pool's `initSql`. Bounded by `connectTimeoutMs`.
+ * - **Open** = TCP connect + handshake, bounded by `connectTimeoutMs` and by the caller's
+ *   acquire deadline. One statement turns on session tracking and reads `wait_timeout`: with
+ *   `initSql` it runs before them; without, it goes out right behind the caller's first
+ *   statement, so a new connection costs no extra round trip on the caller's path.
  * - **Acquire.** The most recently used idle connection is taken (LIFO keeps the hot set small
  *   and lets the rest idle out). One past its idle limit (`wait_timeout` less a margin) or its
  *   lifetime is retired with a clean COM_QUIT instead. One idle longer than
  *   `validateAfterIdleMs`, or older than the pool's epoch, is pinged first (bounded by
  *   `validationTimeoutMs`); a failed ping discards it and the caller takes another. A
  *   connection reused within the window is handed out with no extra round trip.
- * - **Use.** A statement runs with the in-flight watchdog: if no byte arrives for
- *   `stallCheckMs`, a side connection asks the server whether it is still running it.
+ * - **Use.** The in-flight watchdog samples statements from the housekeeping tick (nothing per
+ *   statement): one that has received no byte for `stallCheckMs` is asked about over a side
+ *   connection, which fails it only if the server is unreachable or no longer running it.
  * - **Release.** A connection left inside a transaction is rolled back; one whose session holds
  *   state (user variables, temporary tables, changed session variables) is retired, never
  *   handed to the next caller; one that broke is discarded.
