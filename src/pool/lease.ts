@@ -150,9 +150,7 @@ export class Lease {
       const inTransaction = connection.session.inTransaction;
       const dirtyState = connection.session.dirtyState;
       try {
-        // A COMMIT sent as plain SQL is a commit too: its loss leaves the outcome unknown.
-        const isCommit = committing || classifyStatement(sql).keyword === 'COMMIT';
-        return await this.#host.run(connection, kind, sql, values, options, isCommit);
+        return await this.#host.run(connection, kind, sql, values, options, committing);
       } catch (thrown) {
         const error = thrown as GoneAwayError;
         if (!connection.isLost && error.connectionUsable) throw error;

@@ -163,10 +163,14 @@ export class Pool {
     this.#tickMs = stallCheckMs ? Math.max(50, Math.min(TICK_MS, stallCheckMs / 2)) : TICK_MS;
     this.#leaseHost = {
       run: (connection, kind, sql, values, statementOptions, committing) =>
-        this.#run(connection, kind, sql, values, {
-          ...this.#runOptions(statementOptions),
-          committing,
-        }),
+        this.#run(
+          connection,
+          kind,
+          sql,
+          values,
+          { ...this.#runOptions(statementOptions), committing },
+          true,
+        ),
       checkout: (fresh) => this.#checkout(this.#now() + this.#options.acquireTimeoutMs, fresh),
       release: (connection) => this.#release(connection),
       failed: (connection, error) => this.#afterFailure(connection, error),
@@ -482,10 +486,15 @@ export class Pool {
     sql: string,
     values: unknown,
     options: RunOptions,
+    onLease = false,
   ): Promise<unknown> {
-    return connection.run(kind, sql, values, options).then((result) => {
-      for (const effect of classifyStatement(sql).sessionEffects)
-        connection.session.markDirty(effect);
+    // One classifier scan per statement, for both questions asked of it here.
+    const info = classifyStatement(sql);
+    // On a lease, a COMMIT sent as plain SQL is a commit too: its loss leaves the outcome unknown.
+    const runOptions =
+      onLease && info.keyword === 'COMMIT' ? { ...options, committing: true } : options;
+    return connection.run(kind, sql, values, runOptions).then((result) => {
+      for (const effect of info.sessionEffects) connection.session.markDirty(effect);
       return result;
     });
   }
