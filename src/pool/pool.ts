@@ -105,9 +105,9 @@ export interface PoolStats {
 
 interface Waiter {
   readonly fresh: boolean;
-  readonly deadline: number;
   readonly resolve: (connection: ManagedConnection | undefined) => void;
   readonly reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Pool and scope events: name → payload. */
@@ -140,9 +140,6 @@ export class Pool {
   #tick: NodeJS.Timeout | undefined;
   #tickDueAt = 0;
   #ending: Promise<void> | undefined;
-  /** The queue's one timer (see #armWaiterTimer) and when it fires. */
-  #waiterTimer: NodeJS.Timeout | undefined;
-  #waiterTimerAt = Number.POSITIVE_INFINITY;
   /** Connections whose silent statement is being asked about right now. */
   readonly #stallChecks = new Set<ManagedConnection>();
   /** Housekeeping period: short enough to sample the watchdog at half its threshold. */
@@ -410,9 +407,10 @@ export class Pool {
   }
 
   async #end(): Promise<void> {
-    clearTimeout(this.#waiterTimer);
-    this.#waiterTimer = undefined;
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#closedError());
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(this.#closedError());
+    }
     if (this.#all.size > this.#idle.length) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#options.endTimeoutMs);
@@ -675,8 +673,6 @@ export class Pool {
     this.#connecting--;
     this.#connectFailures = 0;
     this.#nextConnectAt = 0;
-    // The server answers again: let the next waiter open another connection in parallel.
-    if (this.#waiters.length > 0 && this.#canOpen()) this.#wakeWaiter();
     this.#all.add(connection);
     this.#tally.opened++;
     connection.epoch = this.#epoch;
@@ -694,50 +690,28 @@ export class Pool {
   /** Waits for a handed-over connection, a free slot, or the end of a backoff. */
   #wait(deadline: number, fresh: boolean): Promise<ManagedConnection | undefined> {
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ fresh, deadline, resolve, reject });
-      this.#armWaiterTimer();
-    });
-  }
-
-  /**
-   * One timer for the whole queue, armed for the earliest deadline or the end of a reconnect
-   * backoff, whichever comes first. Handing a connection to a waiter touches no timer, which
-   * matters when many callers queue for few connections.
-   */
-  #armWaiterTimer(): void {
-    if (this.#waiters.length === 0) return;
-    const now = this.#now();
-    let at = Number.POSITIVE_INFINITY;
-    for (const waiter of this.#waiters) at = Math.min(at, waiter.deadline);
-    if (this.#nextConnectAt > now) at = Math.min(at, this.#nextConnectAt);
-    // An armed timer that fires no later is good enough: it re-arms itself when it fires.
-    if (this.#waiterTimer && this.#waiterTimerAt <= at) return;
-    clearTimeout(this.#waiterTimer);
-    this.#waiterTimerAt = at;
-    this.#waiterTimer = setTimeout(() => this.#onWaiterTimer(), Math.max(0, at - now));
-  }
-
-  #onWaiterTimer(): void {
-    this.#waiterTimer = undefined;
-    this.#waiterTimerAt = Number.POSITIVE_INFINITY;
-    const now = this.#now();
-    const expired = this.#waiters.filter((waiter) => now >= waiter.deadline);
-    if (expired.length > 0) {
-      this.#waiters.splice(
-        0,
-        this.#waiters.length,
-        ...this.#waiters.filter((waiter) => now < waiter.deadline),
+      const waiter: Waiter = { fresh, resolve, reject, timer: undefined };
+      const now = this.#now();
+      const wakeAt = this.#nextConnectAt > now ? Math.min(deadline, this.#nextConnectAt) : deadline;
+      waiter.timer = setTimeout(
+        () => {
+          const index = this.#waiters.indexOf(waiter);
+          if (index >= 0) this.#waiters.splice(index, 1);
+          if (this.#now() >= deadline) reject(this.#acquireTimeout(deadline));
+          else resolve(undefined);
+        },
+        Math.max(0, wakeAt - now),
       );
-      for (const waiter of expired) waiter.reject(this.#acquireTimeout(waiter.deadline));
-    }
-    // A reconnect backoff ended: let the first waiter try.
-    if (this.#nextConnectAt && now >= this.#nextConnectAt) this.#wakeWaiter();
-    this.#armWaiterTimer();
+      this.#waiters.push(waiter);
+    });
   }
 
   /** Wakes the first waiter to look again (a slot was freed or a connect failed). */
   #wakeWaiter(): void {
-    this.#waiters.shift()?.resolve(undefined);
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.resolve(undefined);
   }
 
   // ── release and removal ───────────────────────────────────────────────────────────────────
@@ -758,6 +732,7 @@ export class Pool {
       this.#waiters[0]?.fresh === false ? 0 : this.#waiters.findIndex((waiter) => !waiter.fresh);
     if (handTo >= 0) {
       const [waiter] = this.#waiters.splice(handTo, 1);
+      clearTimeout(waiter!.timer);
       waiter!.resolve(connection);
       return;
     }
