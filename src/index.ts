@@ -5,12 +5,6 @@
  */
 
 export * from './errors/index.js';
-export {
-  classifyStatement,
-  type SessionEffect,
-  type StatementCategory,
-  type StatementInfo,
-} from './execute/statement-classifier.js';
 export type { Clock } from './pool/clock.js';
 export { Lease } from './pool/lease.js';
 export { createPool, Pool, type PoolStats } from './pool/pool.js';
@@ -30,3 +24,9 @@ export {
   type ScopeEventName,
   type ScopeOptions,
 } from './scope/index.js';
+export {
+  classifyStatement,
+  type SessionEffect,
+  type StatementCategory,
+  type StatementInfo,
+} from './sql/statement-classifier.js';

@@ -32,8 +32,8 @@ import {
   SessionLostError,
   TransactionLostError,
 } from '../errors/index.js';
-import { describeStatement, statementKeyword } from '../errors/statement-keyword.js';
 import type { Lease } from '../pool/lease.js';
+import { describeStatement, statementKeyword } from '../sql/statement-keyword.js';
 import { runStatement, type StatementKind, type StatementResult } from './run-statement.js';
 import type { Statement } from './statement.js';
 

@@ -17,6 +17,7 @@
  * failure is reported to `connect(callback)` and to `'error'` listeners.
  */
 import { createPool, type Pool } from '../pool/pool.js';
+import { isSessionSetting } from '../sql/session-setting.js';
 import { toDriverError } from './driver-error.js';
 import {
   type FacadeOptions,
@@ -26,7 +27,6 @@ import {
 import { FacadeSession } from './facade-session.js';
 import { type DoneCallback, Mysql2Connection } from './mysql2-connection.js';
 import type { StatementKind, StatementResult } from './run-statement.js';
-import { isSessionSetting } from './session-setting.js';
 import { SqlText } from './sql-text.js';
 import type { Statement } from './statement.js';
 

@@ -4,12 +4,13 @@
  * the defaults taken from the class's row, the cross-copy brand behind `instanceof`, and the
  * printed forms (`toString()`, `util.inspect`, JSON), none of which may carry a secret.
  */
+
+import { statementKeyword } from '../sql/statement-keyword.js';
 import type { Phase } from './classify-context.js';
 import { ERROR_CLASS_SPECS, type ErrorClassSpec } from './error-specs.js';
 import type { Flavor } from './flavor.js';
 import type { Outcome } from './outcome.js';
 import { redact } from './redact.js';
-import { statementKeyword } from './statement-keyword.js';
 
 /**
  * What a thrower may tell an error besides its message. Every field is optional; a class's

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+export { statementKeyword } from '../sql/statement-keyword.js';
 export { classify } from './classify.js';
 export type { ClassifyContext, Phase } from './classify-context.js';
 export { CLIENT_CODES, clientCodeRule } from './client-codes.js';
@@ -66,5 +67,4 @@ export { redact } from './redact.js';
 export { SERVER_CODE_RULES, type ServerCodeRule, serverCodeRule } from './server-codes.js';
 export { serverErrorName, serverErrorNumber } from './server-error-names.js';
 export { SQLSTATE_CLASS_RULES, sqlStateRule } from './sqlstate-classes.js';
-export { statementKeyword } from './statement-keyword.js';
 export { SYSTEM_CODE_RULES } from './system-codes.js';

@@ -3,12 +3,13 @@
  * only), on which server, what the connection's idle time and the server's wait_timeout
  * suggest, and what to do. Secrets are blanked later, by the error's constructor.
  */
+
+import { describeStatement } from '../sql/statement-keyword.js';
 import type { ClassifyContext } from './classify-context.js';
 import type { CodeRule } from './code-rule.js';
 import type { DriverFacts } from './driver-facts.js';
 import { ERROR_CLASS_SPECS, type ErrorClassName } from './error-specs.js';
 import type { Outcome } from './outcome.js';
-import { describeStatement } from './statement-keyword.js';
 
 /** Everything a message is made of. */
 export interface MessageInput {

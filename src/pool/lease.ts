@@ -20,8 +20,8 @@ import {
   type GoneAwayError,
   SessionLostError,
 } from '../errors/index.js';
-import type { RetryContext } from '../execute/retry-policy.js';
-import { classifyStatement } from '../execute/statement-classifier.js';
+import type { RetryContext } from '../retry/retry-policy.js';
+import { classifyStatement } from '../sql/statement-classifier.js';
 import type { Row, StatementOptions } from './results.js';
 
 /** The pool's side of a lease. Implemented by the pool; not public API. */

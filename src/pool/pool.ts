@@ -37,6 +37,7 @@
  *   `transaction` run on the scope's one lease instead (see `scope-context.ts`).
  */
 
+import { checkStalledStatement } from '../connection/liveness.js';
 import {
   ManagedConnection,
   type RunOptions,
@@ -50,9 +51,8 @@ import {
   isGoneAwayError,
   PoolClosedError,
 } from '../errors/index.js';
-import { decideRetry, type RetryContext } from '../execute/retry-policy.js';
-import { checkStalledStatement } from '../execute/stall-check.js';
-import { classifyStatement } from '../execute/statement-classifier.js';
+import { decideRetry, type RetryContext } from '../retry/retry-policy.js';
+import { classifyStatement } from '../sql/statement-classifier.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
 import { Lease, type LeaseHost } from './lease.js';
 import {

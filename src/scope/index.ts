@@ -21,9 +21,9 @@ export type {
   ScopeEventName,
   ScopeOptions,
 } from '../pool/scope-context.js';
+export { DOUBTFUL_ERRORS, leavesConnectionDoubtful } from '../retry/close-on-doubt.js';
 export {
   type CloseOldConnectionsOptions,
   closeOldConnections,
 } from './close-old-connections.js';
-export { DOUBTFUL_ERRORS, leavesConnectionDoubtful } from './doubtful-errors.js';
 export type { RequestScopeOptions } from './request-scope.js';

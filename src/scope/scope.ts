@@ -27,7 +27,7 @@ import {
   scopeStorage,
 } from '../pool/scope-context.js';
 import type { Transaction, TransactionOptions } from '../pool/transaction.js';
-import { leavesConnectionDoubtful } from './doubtful-errors.js';
+import { leavesConnectionDoubtful } from '../retry/close-on-doubt.js';
 import type { ScopePolicy } from './scope-policy.js';
 import { insideTransactionOf, runScopedTransaction } from './scope-transaction.js';
 

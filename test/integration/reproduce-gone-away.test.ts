@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { type Sandbox, testServer } from '../../src/testing/index.js';
 import {
   type ExperimentStep,
   runSeedExperiment,
   type ScenarioRecord,
   type SeedExperimentRecord,
-} from '../../src/testing/seed-experiment.js';
+} from '../../src/cli/reproduce/seed-experiment.js';
+import { type Sandbox, testServer } from '../../src/testing/index.js';
 
 const CLOSED_STATE = "Can't add new command when connection is in closed state";
 const WAIT_TIMEOUT_S = 2;

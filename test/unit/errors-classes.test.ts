@@ -235,8 +235,12 @@ describe('two copies of the package', () => {
   before(async () => {
     // A second, independent copy of the module, as when a dependency bundles its own goneaway.
     copyDir = await mkdtemp(join(tmpdir(), 'goneaway-errors-copy-'));
-    await cp(new URL('../../src/errors', import.meta.url), copyDir, { recursive: true });
-    copy = await import(join(copyDir, 'index.ts'));
+    // The taxonomy and the SQL reader it names statements with (the only folder it imports).
+    for (const folder of ['errors', 'sql'])
+      await cp(new URL(`../../src/${folder}`, import.meta.url), join(copyDir, folder), {
+        recursive: true,
+      });
+    copy = await import(join(copyDir, 'errors', 'index.ts'));
   });
 
   after(async () => {

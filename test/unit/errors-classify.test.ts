@@ -15,7 +15,7 @@ import {
   statementKeyword,
 } from '../../src/errors/index.js';
 import { duration } from '../../src/errors/messages.js';
-import { describeStatement } from '../../src/errors/statement-keyword.js';
+import { describeStatement } from '../../src/sql/statement-keyword.js';
 
 const reset = () =>
   Object.assign(new Error('read ECONNRESET'), {

@@ -7,8 +7,8 @@ import {
   QueryTimeoutError,
   TransactionLostError,
 } from '../../src/errors/index.js';
-import { decideRetry, type RetryContext } from '../../src/execute/retry-policy.js';
-import { classifyStatement } from '../../src/execute/statement-classifier.js';
+import { decideRetry, type RetryContext } from '../../src/retry/retry-policy.js';
+import { classifyStatement } from '../../src/sql/statement-classifier.js';
 
 const clean = (sql: string, extra: Partial<RetryContext> = {}): RetryContext => ({
   attempt: 1,

@@ -20,7 +20,7 @@ import {
   SessionLostError,
   TransactionLostError,
 } from '../../src/errors/index.js';
-import { leavesConnectionDoubtful } from '../../src/scope/doubtful-errors.js';
+import { leavesConnectionDoubtful } from '../../src/retry/close-on-doubt.js';
 import { classifyRunError, isRepeatable } from '../../src/scope/job.js';
 import { commitsOn } from '../../src/scope/request-scope.js';
 import { resolveJobOptions, resolveScopeOptions } from '../../src/scope/scope-policy.js';

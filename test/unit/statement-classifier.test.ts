@@ -4,7 +4,7 @@ import {
   classifyStatement,
   type SessionEffect,
   type StatementCategory,
-} from '../../src/execute/statement-classifier.js';
+} from '../../src/sql/statement-classifier.js';
 
 /** [sql, category, retrySafe, sessionEffects (none when omitted)] */
 type Case = readonly [string, StatementCategory, boolean, (readonly SessionEffect[])?];

@@ -8,15 +8,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type PoolEventMap } from '../../index.js';
 import { type Sandbox, startSandbox } from '../../testing/index.js';
-import {
-  type ExperimentStep,
-  runSeedExperiment,
-  type SeedExperimentRecord,
-} from '../../testing/seed-experiment.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { Command, CommandContext, Printer } from '../command.js';
 import { ExitCode } from '../exit-code.js';
 import { booleanOption, stringOption } from '../option-values.js';
+import {
+  type ExperimentStep,
+  runSeedExperiment,
+  type SeedExperimentRecord,
+} from '../reproduce/seed-experiment.js';
 
 /** What goneaway did in one "after" scenario. */
 interface AfterScenario {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isSessionSetting } from '../../src/compat/session-setting.js';
+import { isSessionSetting } from '../../src/sql/session-setting.js';
 
 describe('session settings a standalone connection replays on reconnect', () => {
   test('assignments of session variables to constants are settings', () => {

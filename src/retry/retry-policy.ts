@@ -20,7 +20,7 @@ import {
   SessionLostError,
   TransactionLostError,
 } from '../errors/index.js';
-import type { StatementInfo } from './statement-classifier.js';
+import type { StatementInfo } from '../sql/statement-classifier.js';
 
 /** What the decision reads besides the error. */
 export interface RetryContext {

@@ -7,7 +7,7 @@
  * same way as the stalled one (same host and port, through any proxy), with a bounded connect.
  */
 import mysql from 'mysql2';
-import type { ManagedConnection } from '../connection/managed-connection.js';
+import type { ManagedConnection } from './managed-connection.js';
 
 /** What a side check needs to know: how to connect, and its bound. */
 export interface StallCheckConfig {

@@ -78,7 +78,7 @@ export interface SeedExperimentRecord {
  *   first statements) fails.
  * @example
  * import { testServer } from 'goneaway/testing';
- * import { runSeedExperiment } from '../testing/seed-experiment.js'; // internal: the CLI's import
+ * import { runSeedExperiment } from './seed-experiment.js'; // internal: the CLI's import
  * const server = await testServer();
  * const record = await runSeedExperiment({ uri: server.uri, waitTimeoutS: 2 });
  * for (const step of record.connection.steps) {
