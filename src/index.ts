@@ -5,13 +5,23 @@
  */
 
 export * from './errors/index.js';
+export { CLOSE_REASONS, type CloseReason, Lease } from './lease/lease.js';
+export type { Row, StatementOptions, WriteResult } from './lease/results.js';
+export {
+  ISOLATION_LEVELS,
+  type IsolationLevel,
+  type Transaction,
+  type TransactionOptions,
+} from './lease/transaction-runner.js';
 export type { Clock } from './pool/clock.js';
-export { Lease } from './pool/lease.js';
 export { createPool, Pool, type PoolStats } from './pool/pool.js';
-export type { CloseReason, PoolEventMap, PoolEventName } from './pool/pool-events.js';
+export type {
+  AbandonedOutcome,
+  GoneAwayEventMap,
+  PoolEventMap,
+  PoolEventName,
+} from './pool/pool-events.js';
 export type { DriverOptions, PoolOptions } from './pool/pool-options.js';
-export type { Row, StatementOptions, WriteResult } from './pool/results.js';
-export type { IsolationLevel, Transaction, TransactionOptions } from './pool/transaction.js';
 export {
   type CloseOldConnectionsOptions,
   closeOldConnections,

@@ -32,7 +32,7 @@ import {
   SessionLostError,
   TransactionLostError,
 } from '../errors/index.js';
-import type { Lease } from '../pool/lease.js';
+import type { Lease } from '../lease/lease.js';
 import { describeStatement, statementKeyword } from '../sql/statement-keyword.js';
 import { runStatement, type StatementKind, type StatementResult } from './run-statement.js';
 import type { Statement } from './statement.js';

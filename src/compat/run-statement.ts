@@ -3,7 +3,7 @@
  * with mysql2's per-statement result options (`rowsAsArray`, `nestTables`, `typeCast`,
  * `namedPlaceholders`) and receiving mysql2's column definitions (`fields`).
  */
-import type { Row, StatementOptions } from '../pool/results.js';
+import type { Row, StatementOptions } from '../lease/results.js';
 import type { Statement } from './statement.js';
 
 /** Which mysql2 command runs the statement: text protocol or prepared. */

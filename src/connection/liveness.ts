@@ -1,16 +1,17 @@
 /**
- * The in-flight watchdog's question, asked over a short side connection: "is the server
- * reachable, and is it still running this connection's statement?"
+ * Questions about a connection asked over a short side connection that goes the same way (same
+ * host and port, through any proxy): "is the server reachable, and is it still running this
+ * connection's statement?" (the in-flight watchdog) and "does the server still hold this
+ * abandoned session?" (the reaper).
  *
- * TCP keepalive cannot answer it (a proxy in the path answers keepalive probes itself), and a
- * plain timeout cannot tell a long report query from a dead path. The side connection goes the
- * same way as the stalled one (same host and port, through any proxy), with a bounded connect.
+ * TCP keepalive cannot answer them (a proxy in the path answers keepalive probes itself), and a
+ * plain timeout cannot tell a long report query from a dead path. Every side connection is
+ * bounded as a whole (connect, handshake and its one statement) and always closed.
  */
 import mysql from 'mysql2';
-import type { ManagedConnection } from './managed-connection.js';
 
-/** What a side check needs to know: how to connect, and its bound. */
-export interface StallCheckConfig {
+/** How to reach the server for a side question, and the bound on it. */
+export interface SideConfig {
   readonly host: string;
   readonly port: number;
   readonly socketPath: string | undefined;
@@ -19,43 +20,25 @@ export interface StallCheckConfig {
   readonly label: string;
 }
 
-type Verdict =
-  | { readonly kind: 'running' }
-  | { readonly kind: 'unreachable'; readonly detail: string }
-  | { readonly kind: 'not-running'; readonly detail: string };
+/** What one side statement came back with. */
+export type SideAnswer =
+  | { readonly kind: 'rows'; readonly rows: readonly Record<string, unknown>[] }
+  /** The server answered, with an error (1040 too many connections, 1226, 1045, ...): it is reachable. */
+  | { readonly kind: 'refused'; readonly errno: number }
+  | { readonly kind: 'unreachable'; readonly detail: string };
 
 /**
- * Why the watchdog gave up on a statement. It carries the code mysql2 uses for a lost
- * connection, so the caller classifies it like any loss, in its own phase: outcome unknown
- * while awaiting a result, `TransactionLostError` inside a transaction,
- * `CommitOutcomeUnknownError` during COMMIT.
+ * Opens a side connection, runs one statement, closes it; all within `config.timeoutMs`.
+ *
+ * @example
+ * const answer = await askSide(config, 'SELECT 1 AS one');
+ * if (answer.kind === 'rows') console.log(answer.rows[0]);
  */
-export class StalledStatementError extends Error {
-  readonly code = 'PROTOCOL_CONNECTION_LOST';
-  readonly fatal = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'StalledStatementError';
-  }
-}
-
-/**
- * Resolves `undefined` if the statement may go on waiting (the server is running it, or the
- * server answered but cannot say, e.g. 1040 Too many connections), or the error to fail it with.
- */
-export async function checkStalledStatement(
-  connection: ManagedConnection,
-  config: StallCheckConfig,
-  stalledForMs: number,
-): Promise<Error | undefined> {
-  const verdict = await askServer(connection.threadId, config);
-  if (verdict.kind === 'running') return undefined;
-  return new StalledStatementError(
-    `no reply from ${config.label} for ${Math.round(stalledForMs / 1000)} s to a statement in flight, and ${verdict.detail}; goneaway closed the connection`,
-  );
-}
-
-function askServer(threadId: number, config: StallCheckConfig): Promise<Verdict> {
+export function askSide(
+  config: SideConfig,
+  sql: string,
+  values: readonly unknown[] = [],
+): Promise<SideAnswer> {
   return new Promise((resolve) => {
     let done = false;
     const side = mysql.createConnection({
@@ -65,14 +48,22 @@ function askServer(threadId: number, config: StallCheckConfig): Promise<Verdict>
         : { host: config.host, port: config.port }),
       connectTimeout: config.timeoutMs,
     });
-    const finish = (verdict: Verdict): void => {
+    const finish = (answer: SideAnswer): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       side.destroy();
       // mysql2's destroy() only half-closes; a black-holed socket needs a real close.
       (side as unknown as { stream?: { destroy(): void } }).stream?.destroy();
-      resolve(verdict);
+      resolve(answer);
+    };
+    const failed = (error: Error & { errno?: unknown }): void => {
+      // An error packet means the server answered: it is reachable, whatever it refused.
+      if (typeof error.errno === 'number' && error.errno >= 1000 && error.errno < 5000) {
+        finish({ kind: 'refused', errno: error.errno });
+      } else {
+        finish({ kind: 'unreachable', detail: 'a side connection could not reach the server' });
+      }
     };
     const timer = setTimeout(
       () =>
@@ -82,30 +73,61 @@ function askServer(threadId: number, config: StallCheckConfig): Promise<Verdict>
         }),
       config.timeoutMs,
     );
-    side.on('error', (error: Error & { errno?: number; fatal?: boolean }) => {
-      // An error packet means the server answered: it is reachable, so do not judge.
-      if (typeof error.errno === 'number' && error.errno >= 1000 && error.errno < 2000)
-        finish({ kind: 'running' });
-      else finish({ kind: 'unreachable', detail: 'a side connection could not reach the server' });
+    // A refused handshake reaches the queued statement's callback, an error with no command
+    // to report it to reaches 'error': both are answers.
+    side.on('error', failed);
+    side.query(sql, [...values], (error, rows) => {
+      if (error) failed(error);
+      else finish({ kind: 'rows', rows: rows as Record<string, unknown>[] });
     });
-    side.query(
-      'SELECT COMMAND AS command FROM information_schema.PROCESSLIST WHERE ID = ?',
-      [threadId],
-      (error, rows) => {
-        if (error) return; // reported through 'error' or the timer
-        const row = (rows as { command: string }[])[0];
-        if (!row)
-          finish({
-            kind: 'not-running',
-            detail: `the server no longer knows connection ${threadId}`,
-          });
-        else if (row.command === 'Sleep') {
-          finish({
-            kind: 'not-running',
-            detail: `the server finished with connection ${threadId} (its reply was lost on the way)`,
-          });
-        } else finish({ kind: 'running' });
-      },
-    );
   });
+}
+
+/**
+ * Why the watchdog gave up on a statement. The classifier treats it like any loss, in the
+ * statement's own phase: outcome unknown while awaiting a result, `TransactionLostError` inside a
+ * transaction, `CommitOutcomeUnknownError` during COMMIT.
+ */
+export class StalledStatementError extends Error {
+  readonly code = 'GONEAWAY_STATEMENT_STALLED';
+  readonly fatal = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'StalledStatementError';
+  }
+}
+
+/**
+ * The watchdog's question about a statement silent for `stalledForMs` on connection `threadId`.
+ * Resolves `undefined` if it may go on waiting (the server is running it, or the server answered
+ * but could not say), or the error to fail it with (the server is unreachable, or no longer runs
+ * it).
+ *
+ * @example
+ * const verdict = await checkStalledStatement(connection.threadId, config, 3_000);
+ * if (verdict) connection.abort(verdict, 'the watchdog found it stalled');
+ */
+export async function checkStalledStatement(
+  threadId: number,
+  config: SideConfig,
+  stalledForMs: number,
+): Promise<StalledStatementError | undefined> {
+  const answer = await askSide(
+    config,
+    'SELECT COMMAND AS command FROM information_schema.PROCESSLIST WHERE ID = ?',
+    [threadId],
+  );
+  let detail: string;
+  if (answer.kind === 'refused') return undefined;
+  if (answer.kind === 'unreachable') detail = answer.detail;
+  else {
+    const row = answer.rows[0];
+    if (!row) detail = `the server no longer knows connection ${threadId}`;
+    else if (row.command === 'Sleep') {
+      detail = `the server finished with connection ${threadId} (its reply was lost on the way)`;
+    } else return undefined;
+  }
+  return new StalledStatementError(
+    `no reply from ${config.label} for ${Math.round(stalledForMs / 1000)} s to a statement in flight, and ${detail}; goneaway closed the connection`,
+  );
 }

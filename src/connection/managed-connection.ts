@@ -1,8 +1,9 @@
 /**
  * One server connection as the pool sees it: a mysql2 connection over a socket goneaway owns,
- * its lifecycle state, what the server reported about its session, and how long it has been
- * idle. It knows whether a statement's bytes reached the socket, so every failure leaves here
- * already classified with the right outcome.
+ * its lifecycle state (see `connection-state.ts`: every move goes through a named method here),
+ * what the server and the classifier say its session holds (`session-state.ts`), and how long
+ * it has been idle. It knows whether a statement's bytes reached the socket, so every failure
+ * leaves here already classified with the right outcome.
  *
  * goneaway creates the TCP socket itself and hands it to mysql2 (its documented `stream`
  * option): socket events tell at once when an idle connection dies, `bytesWritten` tells
@@ -13,13 +14,10 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
 import { classify, type Flavor, flavorOf, type Phase, QueryTimeoutError } from '../errors/index.js';
+import { classifyStatement, type StatementInfo } from '../sql/statement-classifier.js';
 import { type ConnectionState, transition } from './connection-state.js';
-import {
-  type OkPacketInfo,
-  SessionTracker,
-  TRACKING_SQL,
-  WAIT_TIMEOUT_SQL,
-} from './session-tracker.js';
+import { SessionState, TRACKING_SQL, WAIT_TIMEOUT_SQL } from './session-state.js';
+import { queryPacket, readSetUpReply } from './set-up-reply.js';
 
 /** Everything needed to open one connection. Built once per pool from its options. */
 export interface ConnectionConfig {
@@ -44,7 +42,7 @@ export interface DriverStatementOptions {
   readonly namedPlaceholders?: boolean;
 }
 
-/** Bounds for one statement in flight. */
+/** Bounds and result shaping for one statement in flight. */
 export interface RunOptions {
   /** mysql2's result options for this statement only (goneaway/mysql2). */
   readonly driverOptions?: DriverStatementOptions | undefined;
@@ -52,12 +50,32 @@ export interface RunOptions {
   readonly onFields?: ((fields: unknown) => void) | undefined;
   /** Fail with `QueryTimeoutError` after this many ms (the connection is closed). */
   readonly timeoutMs?: number | undefined;
-  /** COMMIT in flight: a loss means the commit's outcome is unknown. */
+  /** COMMIT in flight (also recognised from the text): a loss means the commit's outcome is unknown. */
   readonly committing?: boolean;
 }
 
-/** The raw result mysql2 returns: rows, or an OK packet for statements without rows. */
+/** The raw result mysql2 returns: rows, an OK packet, or an array of results. */
 export type RawResult = unknown;
+
+/**
+ * A session goneaway gave up on while the server may still hold it (the path went silent, a
+ * bound ran out): it may keep its transaction and locks until the server's `wait_timeout`, so
+ * the pool ends it with `KILL` from a side connection once the server answers again.
+ */
+export interface AbandonedSession {
+  /** The server's id for the session (`CONNECTION_ID()`). */
+  readonly threadId: number;
+  /** When the connection was opened (pool clock), to tell a restarted server from the same one. */
+  readonly openedAt: number;
+  /** When goneaway gave up on it (pool clock). */
+  readonly abandonedAt: number;
+  /** Whether a statement was in flight: the server may still be running it. */
+  readonly statementInFlight: boolean;
+  /** The session's `wait_timeout`, after which an idle session ends by itself. */
+  readonly waitTimeoutMs: number | undefined;
+  /** Why goneaway gave up, for the event. */
+  readonly why: string;
+}
 
 /** The subset of mysql2's callback `Connection` that goneaway uses. */
 interface DriverConnection {
@@ -76,13 +94,40 @@ interface DriverConnection {
 type DriverCallback = (error: Error | null, result?: RawResult, fields?: unknown) => void;
 type DriverStatement = { sql: string; values?: unknown } & DriverStatementOptions;
 
+/**
+ * mysql2 internals the set-up pipelining touches: writing raw bytes on the connection's current
+ * stream (plain or TLS), and the one function every received packet goes through. Both have been
+ * stable across mysql2 3.x; a test runs the whole suite through them.
+ */
+interface DriverInternals {
+  write(buffer: Buffer): void;
+  handlePacket(packet?: ReceivedPacket): void;
+  readonly config?: { readonly compress?: boolean };
+}
+interface ReceivedPacket {
+  readonly buffer: Buffer;
+  readonly offset: number;
+  readonly end: number;
+}
+
 let nextLocalId = 1;
 
+/**
+ * One managed connection. Created by the pool; its state changes only through `open`, `lend`,
+ * `park`, `validate`, `retire`, `discard`, and its socket's death.
+ *
+ * @example
+ * const connection = new ManagedConnection(config, performance.now.bind(performance));
+ * await connection.open();
+ * connection.lend();
+ * const rows = await connection.run('query', 'SELECT 1 AS one', undefined);
+ * connection.park();
+ */
 export class ManagedConnection {
   /** goneaway's own id, stable across the connection's life (the server's id is `threadId`). */
   readonly localId = nextLocalId++;
   readonly createdAt: number;
-  readonly session = new SessionTracker();
+  readonly session = new SessionState();
   /** Server thread id (`CONNECTION_ID()`), known after the handshake. */
   threadId = 0;
   serverVersion = '';
@@ -93,6 +138,10 @@ export class ManagedConnection {
   epoch = 0;
   /** Set by the pool's lifetime policy: retire when idle after this time. */
   retireAt = Number.POSITIVE_INFINITY;
+  /** What the classifier said of the statement last run (or in flight). */
+  statement: StatementInfo | undefined;
+  /** When the statement in flight was started. */
+  busySince = 0;
 
   readonly #config: ConnectionConfig;
   readonly #now: () => number;
@@ -101,17 +150,16 @@ export class ManagedConnection {
   #driver: DriverConnection | undefined;
   /** Why the socket died, once it has. A statement is never handed to a dead connection. */
   #lostWith: Error | undefined;
+  /** The server closed or reset the connection itself: its session is gone. */
+  #closedByServer = false;
+  #abandoned: AbandonedSession | undefined;
   #onLost: ((connection: ManagedConnection, cause: Error) => void) | undefined;
   #busy = false;
-  /** Session tracking is still to be turned on, right behind the first statement. */
-  #trackingDeferred = false;
   #statementCount = 0;
   /** Settles the command in flight; set only while one is. */
   #settle: ((error: Error | null, result?: RawResult) => void) | undefined;
   #watchedBytes = 0;
   #watchedSince = 0;
-  /** When the statement in flight was started. */
-  busySince = 0;
 
   constructor(config: ConnectionConfig, now: () => number) {
     this.#config = config;
@@ -129,37 +177,132 @@ export class ManagedConnection {
     return this.#state;
   }
 
-  /** Moves the lifecycle state; throws on a move the state table does not allow. */
-  moveTo(state: ConnectionState): void {
-    this.#state = transition(this.#state, state);
-  }
-
   /** Whether a statement is in flight. */
   get busy(): boolean {
     return this.#busy;
   }
 
-  /** Whether the socket is known to be dead (closed, reset, errored). */
-  get isLost(): boolean {
+  /** Whether the socket is known to be dead (closed, reset, errored, or given up on). */
+  get isDead(): boolean {
     return this.#lostWith !== undefined;
+  }
+
+  /**
+   * Set once goneaway closed this connection while the server may still hold its session; the
+   * pool hands it to its reaper. Undefined while alive, or when the server ended the session.
+   */
+  get abandoned(): AbandonedSession | undefined {
+    return this.#abandoned;
   }
 
   idleMs(now = this.#now()): number {
     return now - this.lastUsedAt;
   }
 
-  /** Registers the one listener told when the socket dies (first death only). */
+  /** Registers the one listener told when the socket dies by itself (first death only). */
   onLost(listener: (connection: ManagedConnection, cause: Error) => void): void {
     this.#onLost = listener;
   }
 
+  // ── named transitions ────────────────────────────────────────────────────────────────────
+
   /**
-   * Connects, authenticates, turns on session tracking and reads `wait_timeout`, then runs the
-   * pool's init statements. Rejects with a classified error (phase `connecting`). The TCP
-   * connect and handshake are bounded by `timeoutMs` (default: the pool's `connectTimeoutMs`).
+   * Connects and authenticates, sends goneaway's session set-up ahead of the caller's first
+   * statement, and runs the pool's `initSql`. All of it is bounded by `timeoutMs` (default: the
+   * pool's `connectTimeoutMs`): a server that freezes half-way costs the bound, never more.
+   * Rejects with a classified error (phase `connecting`); the connection is then `closed`.
    */
   async open(timeoutMs = this.#config.connectTimeoutMs): Promise<void> {
-    const { host, port, socketPath, driver } = this.#config;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OpenTimeoutSignal(timeoutMs)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.#connectAndSetUp(timeoutMs), bound]);
+      this.lastUsedAt = this.#now();
+    } catch (error) {
+      this.discard();
+      throw classify(error, this.#context('connecting'));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Hands the connection to a caller: after `open`, or straight from idle. */
+  lend(): void {
+    this.#move('in-use');
+  }
+
+  /** Takes the connection back from its caller into the idle stack. */
+  park(): void {
+    this.#move('idle');
+  }
+
+  /**
+   * Pings an idle connection before it is lent, bounded by `timeoutMs`. True: it answered and
+   * is now `in-use`. False: it is `closed`.
+   */
+  async validate(timeoutMs: number): Promise<boolean> {
+    this.#move('validating');
+    const answered = await this.#ping(timeoutMs);
+    if (answered && this.#state === 'validating') {
+      this.#move('in-use');
+      return true;
+    }
+    this.discard();
+    return false;
+  }
+
+  /**
+   * Closes a healthy connection with a clean COM_QUIT, bounded by `boundMs`: the socket is
+   * destroyed if the server does not close it in time. Resolves once it is `closed`.
+   */
+  retire(boundMs = 1_000): Promise<void> {
+    this.#move('retiring');
+    const socket = this.#socket;
+    const driver = this.#driver;
+    const closed = (): void => {
+      if (this.#state === 'retiring') this.#move('closed');
+    };
+    if (!socket || !driver || this.#lostWith || socket.destroyed) {
+      this.#destroySocket(new ConnectionLostSignal('closed by goneaway'));
+      closed();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => this.#destroySocket(new ConnectionLostSignal('closed by goneaway')),
+        boundMs,
+      );
+      timer.unref();
+      socket.once('close', () => {
+        clearTimeout(timer);
+        closed();
+        resolve();
+      });
+      // The server closes the connection once it reads COM_QUIT. Ending the socket ourselves
+      // could cut off a COM_QUIT still queued behind a statement (mysql2 queues it).
+      driver.end();
+    });
+  }
+
+  /**
+   * Removes the connection without a goodbye (it is dead, or must not be trusted): the socket is
+   * destroyed now. Idempotent. If the server may still hold the session, {@link abandoned} says so.
+   */
+  discard(): void {
+    this.#destroySocket(new ConnectionLostSignal('closed by goneaway'));
+    if (this.#state !== 'closed' && this.#state !== 'retiring') this.#move('closed');
+  }
+
+  #move(to: ConnectionState): void {
+    this.#state = transition(this.#state, to);
+  }
+
+  // ── open ─────────────────────────────────────────────────────────────────────────────────
+
+  async #connectAndSetUp(timeoutMs: number): Promise<void> {
+    const { host, port, socketPath, driver: driverOptions } = this.#config;
     const socket = socketPath ? netConnect(socketPath) : netConnect({ host, port });
     this.#socket = socket;
     if (!socketPath) {
@@ -169,82 +312,100 @@ export class ManagedConnection {
     // Attach before mysql2 does, so the first death is seen here even if mysql2 swallows it.
     socket.once('close', () => this.#markLost(new ConnectionLostSignal('socket closed')));
     socket.on('error', (error) => this.#markLost(error));
-    socket.once('end', () =>
-      this.#markLost(new ConnectionLostSignal('server closed the connection')),
-    );
+    socket.once('end', () => {
+      this.#closedByServer = true;
+      this.#markLost(new ConnectionLostSignal('server closed the connection'));
+    });
 
-    const connection = mysql.createConnection({
-      ...driver,
+    const driver = mysql.createConnection({
+      ...driverOptions,
       host,
       port,
       connectTimeout: timeoutMs,
       stream: () => socket,
     }) as unknown as DriverConnection;
-    this.#driver = connection;
+    this.#driver = driver;
     // mysql2 emits 'error' for a fatal error with no command to report it to.
-    connection.on('error', (error) => this.#markLost(error));
+    driver.on('error', (error) => this.#markLost(error));
 
-    try {
-      await new Promise<void>((resolve, reject) => {
-        connection.once('connect', (handshake) => {
-          this.threadId = handshake.connectionId;
-          this.serverVersion = handshake.serverVersion;
-          this.flavor = flavorOf(handshake.serverVersion);
-          resolve();
-        });
-        connection.once('error', reject);
+    let inline = false;
+    await new Promise<void>((resolve, reject) => {
+      driver.once('connect', (handshake) => {
+        this.threadId = handshake.connectionId;
+        this.serverVersion = handshake.serverVersion;
+        this.flavor = flavorOf(handshake.serverVersion);
+        inline = !this.#sendSetUpAhead(driver as unknown as DriverInternals);
+        resolve();
       });
-      connection.removeAllListeners('connect');
-      if (this.#config.initSql.length > 0) {
-        await this.#configureSession();
-        this.session.markBaseline();
-      } else {
-        // Nothing must run before the caller's first statement, so goneaway's own set-up goes
-        // out right behind it instead of in front: a new connection costs no extra round trip.
-        this.#trackingDeferred = true;
-      }
-      this.lastUsedAt = this.#now();
-    } catch (error) {
-      this.destroy();
-      throw classify(error, this.#context('connecting'));
+      driver.once('error', reject);
+    });
+    driver.removeAllListeners('connect');
+    if (inline) await this.#setUpInline();
+    if (this.#config.initSql.length > 0) {
+      for (const sql of this.#config.initSql) this.session.observe(await this.#call('query', sql));
+      // The set-up's reply came before initSql's (the server answers in order): what both
+      // changed is the baseline every caller starts from.
+      this.session.markBaseline();
     }
   }
 
   /**
-   * Queues the tracking statement behind the statement just sent, without anyone waiting on
-   * it; its OK packet tells `wait_timeout`. Uses the driver directly: `#call`'s settle slot
-   * belongs to the caller's statement.
+   * Writes the tracking statement right behind the handshake, without waiting for its reply, and
+   * takes that reply off the connection before mysql2 sees it. The caller's first statement goes
+   * out behind it at once: tracking is on before it runs, and it costs no extra round trip.
+   * Returns false when the connection's framing does not allow it (compression).
    */
-  #configureSessionLater(): void {
-    this.#trackingDeferred = false;
-    this.#driver?.query({ sql: TRACKING_SQL }, (error, ok) => {
-      if (!error) this.session.observeOwn(ok as OkPacketInfo);
-      else if (!this.isLost) {
-        this.#driver?.query({ sql: WAIT_TIMEOUT_SQL }, (_, rows) => {
-          const value = (rows as { wait_timeout?: number }[] | undefined)?.[0]?.wait_timeout;
-          if (value !== undefined) this.session.waitTimeoutMs = Number(value) * 1000;
-        });
-      }
+  #sendSetUpAhead(driver: DriverInternals): boolean {
+    if (driver.config?.compress) return false;
+    const handlePacket = driver.handlePacket;
+    driver.handlePacket = (packet) => {
+      // mysql2 calls it without a packet to start a queued command: not the reply.
+      if (!packet) return handlePacket.call(driver, packet);
+      driver.handlePacket = handlePacket;
+      this.#readSetUpReply(packet);
+    };
+    driver.write(queryPacket(TRACKING_SQL));
+    return true;
+  }
+
+  #readSetUpReply(packet: ReceivedPacket): void {
+    let reply: ReturnType<typeof readSetUpReply> | undefined;
+    try {
+      reply = readSetUpReply(packet.buffer, packet.offset, packet.end);
+    } catch {
+      // A reply goneaway cannot read: the session stays untracked (the classifier still watches).
+    }
+    if (reply?.ok) {
+      this.session.observeSetUp(reply);
+      if (reply.waitTimeoutS !== undefined) return;
+    }
+    // A server without session tracking: learn the idle limit the plain way, queued behind
+    // whatever the caller sent (mysql2 queues it; nobody waits on it).
+    this.#driver?.query({ sql: WAIT_TIMEOUT_SQL }, (error, rows) => {
+      const value = (rows as { wait_timeout?: unknown }[] | undefined)?.[0]?.wait_timeout;
+      if (!error && value !== undefined) this.session.waitTimeoutMs = Number(value) * 1000;
     });
   }
 
-  async #configureSession(): Promise<void> {
+  /** The set-up as an ordinary statement, for framings that cannot carry it ahead. */
+  async #setUpInline(): Promise<void> {
     try {
-      const ok = (await this.#call('query', TRACKING_SQL)) as OkPacketInfo;
-      this.session.observe(ok);
-    } catch (error) {
-      // Servers without session tracking (MySQL < 5.7, MariaDB < 10.2): read it the plain way.
-      if (this.isLost) throw error;
+      const ok = (await this.#call('query', TRACKING_SQL)) as { serverStatus?: number };
+      this.session.observeSetUp({ serverStatus: ok.serverStatus ?? 2 });
       const rows = (await this.#call('query', WAIT_TIMEOUT_SQL)) as { wait_timeout: number }[];
       this.session.waitTimeoutMs = Number(rows[0]?.wait_timeout) * 1000;
+    } catch (error) {
+      if (this.#lostWith) throw error;
     }
-    for (const sql of this.#config.initSql)
-      this.session.observe((await this.#call('query', sql)) as OkPacketInfo);
   }
 
+  // ── statements ───────────────────────────────────────────────────────────────────────────
+
   /**
-   * Runs one statement. Rejects with a classified `GoneAwayError` whose `outcome` is
-   * `'not-sent'` only when no byte of the statement reached the socket.
+   * Runs one statement. Its session effects (from the classifier) are recorded before it is
+   * sent and the server's reports after, whatever the result's shape. Rejects with a classified
+   * `GoneAwayError` whose `outcome` is `'not-sent'` only when no byte of the statement reached
+   * the socket.
    */
   async run(
     kind: StatementKind,
@@ -254,6 +415,8 @@ export class ManagedConnection {
   ): Promise<RawResult> {
     const idleMs = this.idleMs();
     const inTransaction = this.session.inTransaction;
+    const statement = classifyStatement(sql);
+    this.statement = statement;
     const socket = this.#socket;
     if (this.#lostWith || !socket) {
       throw classify(this.#lostWith ?? new ConnectionLostSignal('not connected'), {
@@ -261,25 +424,20 @@ export class ManagedConnection {
         inTransaction,
       });
     }
+    // Before sending: a statement that fails after taking a lock still took it.
+    if (statement.sessionEffects.length > 0) this.session.expect(statement.sessionEffects);
+    const committing = options.committing || (inTransaction && statement.keyword === 'COMMIT');
     const writtenBefore = socket.bytesWritten;
     this.#busy = true;
     this.busySince = this.#now();
     this.#statementCount++;
     try {
-      const pending = this.#call(kind, sql, values, options.timeoutMs, options);
-      if (this.#trackingDeferred) this.#configureSessionLater();
-      const result = await pending;
-      if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
-        this.session.observe(result as OkPacketInfo);
-      }
+      const result = await this.#call(kind, sql, values, options.timeoutMs, options);
+      this.session.observe(result);
       return result;
     } catch (error) {
       const sent = socket.bytesWritten !== writtenBefore;
-      const phase: Phase = !sent
-        ? 'sending'
-        : options.committing
-          ? 'committing'
-          : 'awaiting-result';
+      const phase: Phase = !sent ? 'sending' : committing ? 'committing' : 'awaiting-result';
       throw classify(error, { ...this.#context(phase, sql, idleMs), inTransaction });
     } finally {
       this.#busy = false;
@@ -314,7 +472,7 @@ export class ManagedConnection {
       this.#settle = settle;
       if (timeoutMs) {
         timer = setTimeout(() => {
-          this.destroy();
+          this.#giveUp(`the statement ran past its timeoutMs (${timeoutMs} ms)`);
           settle(
             new QueryTimeoutError(
               `The statement did not finish within timeoutMs (${timeoutMs} ms); goneaway closed its connection. ` +
@@ -339,9 +497,9 @@ export class ManagedConnection {
   }
 
   /** Fails the statement in flight with `error` and closes the connection (the watchdog's verdict). */
-  abort(error: Error): void {
+  abort(error: Error, why: string): void {
     const settle = this.#settle;
-    this.destroy();
+    this.#giveUp(why);
     settle?.(error);
   }
 
@@ -370,58 +528,68 @@ export class ManagedConnection {
     return this.#statementCount;
   }
 
-  /**
-   * COM_PING bounded by `timeoutMs`. Resolves true when the server answered; on no answer or an
-   * error the connection is destroyed and it resolves false.
-   */
-  ping(timeoutMs: number): Promise<boolean> {
+  /** COM_PING bounded by `timeoutMs`: true when the server answered. On no answer it gives up on the socket. */
+  #ping(timeoutMs: number): Promise<boolean> {
     const driver = this.#driver;
     if (!driver || this.#lostWith) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.destroy();
+        this.#giveUp(`a ping got no answer within ${timeoutMs} ms`);
         resolve(false);
       }, timeoutMs);
       driver.ping((error) => {
         clearTimeout(timer);
-        if (error) this.destroy();
+        if (error) this.#destroySocket(error);
         else this.lastUsedAt = this.#now();
         resolve(!error);
       });
     });
   }
 
-  /** A clean COM_QUIT, bounded: the socket is destroyed if the server does not close it in time. */
-  quit(boundMs = 1_000): Promise<void> {
-    const socket = this.#socket;
-    const driver = this.#driver;
-    if (!socket || !driver || this.#lostWith || socket.destroyed) {
-      this.destroy();
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.destroy(), boundMs);
-      timer.unref();
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // The server closes the connection once it reads COM_QUIT. Ending the socket ourselves
-      // could cut off a COM_QUIT still queued behind a statement (mysql2 queues it).
-      driver.end();
-    });
+  // ── death ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * goneaway stops waiting on a connection whose server may still be there (a silent path, a
+   * bound that ran out): the socket is destroyed, the holder's next statement fails as not
+   * sent, and the session is reported as abandoned unless the server already ended it.
+   */
+  #giveUp(why: string): void {
+    if (!this.#lostWith) this.#recordAbandoned(why);
+    this.#destroySocket(new ConnectionLostSignal(`closed by goneaway: ${why}`));
   }
 
-  /** Closes the socket now. Idempotent. Pending mysql2 callbacks are not called. */
-  destroy(): void {
-    this.#lostWith ??= new ConnectionLostSignal('closed by goneaway');
+  /** Remembers a session the server may still hold, for the pool's reaper. */
+  #recordAbandoned(why: string): void {
+    if (this.#closedByServer || this.threadId === 0 || this.#abandoned) return;
+    this.#abandoned = {
+      threadId: this.threadId,
+      openedAt: this.createdAt,
+      abandonedAt: this.#now(),
+      statementInFlight: this.#busy,
+      waitTimeoutMs: this.session.waitTimeoutMs,
+      why,
+    };
+  }
+
+  #destroySocket(cause: Error): void {
+    this.#loseHolder(cause);
     this.#socket?.destroy();
   }
 
   #markLost(cause: Error): void {
     if (this.#lostWith) return;
-    this.#lostWith = cause;
+    if (isServerSideClose(cause)) this.#closedByServer = true;
+    // A reset may come from a NAT or firewall that forgot the flow while the server still holds
+    // the session: one that held a statement, a transaction or state is worth ending there.
+    else if (this.#busy || !this.session.isClean) this.#recordAbandoned(describeCause(cause));
+    this.#loseHolder(cause);
     this.#onLost?.(this, cause);
+  }
+
+  /** Records the first cause of death; a held connection moves to `lost`. */
+  #loseHolder(cause: Error): void {
+    this.#lostWith ??= cause;
+    if (this.#state === 'in-use') this.#move('lost');
   }
 
   #context(phase: Phase, sql?: string, idleMs?: number) {
@@ -440,6 +608,20 @@ export class ManagedConnection {
 }
 
 /**
+ * An error packet from the server before it closed (KILL, shutdown, `wait_timeout` on MySQL 8):
+ * the server ended the session itself. A bare reset proves nothing of the kind.
+ */
+function isServerSideClose(cause: Error): boolean {
+  const { errno } = cause as Error & { errno?: unknown };
+  return typeof errno === 'number' && errno >= 1000 && errno < 5000;
+}
+
+function describeCause(cause: Error): string {
+  const { code } = cause as Error & { code?: unknown };
+  return typeof code === 'string' ? `the connection failed with ${code}` : 'the connection failed';
+}
+
+/**
  * The error recorded when the socket closes with no error of its own. It carries the code
  * mysql2 uses for the same event, so classification treats both alike.
  */
@@ -449,5 +631,15 @@ class ConnectionLostSignal extends Error {
   constructor(what: string) {
     super(`Connection lost: ${what}`);
     this.name = 'ConnectionLostSignal';
+  }
+}
+
+/** The whole open (connect, handshake, set-up, initSql) ran past its bound. */
+class OpenTimeoutSignal extends Error {
+  readonly code = 'ETIMEDOUT';
+  readonly fatal = true;
+  constructor(timeoutMs: number) {
+    super(`connect, handshake and session set-up did not finish within ${timeoutMs} ms`);
+    this.name = 'OpenTimeoutSignal';
   }
 }

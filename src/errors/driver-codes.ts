@@ -18,6 +18,10 @@ export const DRIVER_CODE_RULES: Readonly<Record<string, CodeRule>> = {
     kind: 'loss',
     note: 'The server closed the connection (a FIN, no error packet): KILL CONNECTION, restart, crash, or a proxy closing it. Raised when the socket closes (lib/base/connection.js), to the command in flight or as an "error" event.',
   },
+  GONEAWAY_STATEMENT_STALLED: {
+    kind: 'loss',
+    note: "goneaway's in-flight watchdog gave up on a silent statement: a side connection found the server unreachable, or no longer running it. goneaway closed the connection (src/connection/liveness.ts).",
+  },
   PROTOCOL_SEQUENCE_TIMEOUT: {
     kind: 'QueryTimeoutError',
     outcome: 'unknown',

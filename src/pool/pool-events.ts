@@ -2,32 +2,33 @@
  * What the pool tells the world. Every event goes both to the pool's typed listeners and to a
  * `node:diagnostics_channel` named `goneaway:<event>`, so APM tools can subscribe without a
  * reference to the pool. Payloads never contain a password or statement values.
+ *
+ * A listener that throws must not corrupt the pool: events are published from the middle of the
+ * pool's own work (a connection half handed over, waiters about to be woken). So every listener
+ * is called on its own, its error is reported as a process warning, and the pool goes on.
  */
 import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import type { GoneAwayError } from '../errors/index.js';
+import type { CloseReason } from '../lease/lease.js';
+import type { ScopeEventMap } from '../scope/scope-options.js';
 
-/** Why a connection left the pool; tallied in `stats.closed`. */
-export type CloseReason =
-  | 'idle-timeout'
-  | 'lifetime'
-  | 'server-closed'
-  | 'validation-failed'
-  | 'broken'
-  | 'dirty-session'
-  | 'pool-ended';
+/** What became of a session goneaway abandoned while the server may still hold it. */
+export type AbandonedOutcome =
+  /** goneaway gave up on it; the pool will end it on the server once the server answers. */
+  | 'pending'
+  /** Ended with KILL from a side connection. */
+  | 'killed'
+  /** The server no longer had it (it ended on its own, or the client's close reached it). */
+  | 'gone'
+  /** The server restarted since: the session died with it. */
+  | 'server-restarted'
+  /** Idle past the session's `wait_timeout`: the server ended it itself. */
+  | 'expired'
+  /** Still unreachable when the pool ended or the retry bound ran out. */
+  | 'gave-up';
 
-export const CLOSE_REASONS: readonly CloseReason[] = [
-  'idle-timeout',
-  'lifetime',
-  'server-closed',
-  'validation-failed',
-  'broken',
-  'dirty-session',
-  'pool-ended',
-];
-
-/** Event name → payload. */
+/** Pool event name → payload. */
 export interface PoolEventMap {
   /** A new connection is ready (after handshake, tracking set-up and init statements). */
   connect: {
@@ -66,9 +67,23 @@ export interface PoolEventMap {
   epoch: { readonly epoch: number; readonly reason: string };
   /** A lease has been held longer than `leakWarningMs`. */
   leak: { readonly connectionId: number; readonly heldMs: number; readonly stack: string };
+  /**
+   * goneaway gave up on a connection whose session the server may still hold (with its
+   * transaction and locks), and later what became of that session.
+   */
+  'abandoned-session': {
+    readonly connectionId: number;
+    readonly outcome: AbandonedOutcome;
+    /** Why goneaway gave up on the connection. */
+    readonly why: string;
+  };
 }
 
-export type PoolEventName = keyof PoolEventMap;
+/** Every event a pool publishes: its own and its scopes'. */
+export type GoneAwayEventMap = PoolEventMap & ScopeEventMap;
+
+/** One event name of {@link GoneAwayEventMap}. */
+export type PoolEventName = keyof GoneAwayEventMap;
 
 const channels = new Map<string, ReturnType<typeof channel>>();
 function channelFor(name: string): ReturnType<typeof channel> {
@@ -81,7 +96,8 @@ function channelFor(name: string): ReturnType<typeof channel> {
 }
 
 /**
- * A typed `EventEmitter` that also publishes each event on `goneaway:<name>`.
+ * A typed `EventEmitter` that also publishes each event on `goneaway:<name>`, and isolates its
+ * listeners from each other and from the pool.
  *
  * @example
  * db.on('retry', ({ attempt, reason }) => console.log(`retry #${attempt}: ${reason}`));
@@ -89,29 +105,51 @@ function channelFor(name: string): ReturnType<typeof channel> {
 export class PoolEvents extends EventEmitter {
   override on<E extends PoolEventName>(
     event: E,
-    listener: (payload: PoolEventMap[E]) => void,
+    listener: (payload: GoneAwayEventMap[E]) => void,
   ): this {
     return super.on(event, listener);
   }
 
   override once<E extends PoolEventName>(
     event: E,
-    listener: (payload: PoolEventMap[E]) => void,
+    listener: (payload: GoneAwayEventMap[E]) => void,
   ): this {
     return super.once(event, listener);
   }
 
   override off<E extends PoolEventName>(
     event: E,
-    listener: (payload: PoolEventMap[E]) => void,
+    listener: (payload: GoneAwayEventMap[E]) => void,
   ): this {
     return super.off(event, listener);
   }
 
-  /** Emits to listeners and to the diagnostics channel; cheap when nobody listens. */
-  publish<E extends PoolEventName>(event: E, payload: PoolEventMap[E]): void {
+  /** Delivers to listeners and to the diagnostics channel; cheap when nobody listens. Never throws. */
+  publish<E extends PoolEventName>(event: E, payload: GoneAwayEventMap[E]): void {
     const ch = channelFor(event);
-    if (ch.hasSubscribers) ch.publish(payload);
-    super.emit(event, payload);
+    if (ch.hasSubscribers) {
+      try {
+        ch.publish(payload);
+      } catch (error) {
+        reportListenerError(event, error);
+      }
+    }
+    if (this.listenerCount(event) === 0) return;
+    // rawListeners keeps once() wrappers, so calling them removes them as emit() would.
+    for (const listener of this.rawListeners(event) as ((payload: unknown) => void)[]) {
+      try {
+        listener.call(this, payload);
+      } catch (error) {
+        reportListenerError(event, error);
+      }
+    }
   }
+}
+
+function reportListenerError(event: string, error: unknown): void {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.emitWarning(
+    `A listener of goneaway's '${event}' event threw (${detail}); goneaway went on without it. Catch errors inside event listeners.`,
+    { type: 'GoneAwayListenerWarning', code: 'GONEAWAY_LISTENER_THREW' },
+  );
 }

@@ -1,48 +1,54 @@
 /**
- * The resilient pool. Read this comment first: it is the contract.
+ * The resilient pool. Read this comment first: it is the contract. The states named here are
+ * the rows of the table in `connection/connection-state.ts` (drawn in docs/architecture.md).
  *
- * Lifecycle of a connection (states in `connection/connection-state.ts`):
+ * The path of one statement, `db.query(sql)`:
  *
- * - **Lazy.** Creating a pool opens nothing. A statement that finds no idle connection opens
- *   one, if fewer than `max` are open or opening; otherwise it waits (bounded by
- *   `acquireTimeoutMs`) for a release.
- * - **Open** = TCP connect + handshake, bounded by `connectTimeoutMs` and by the caller's
- *   acquire deadline. One statement turns on session tracking and reads `wait_timeout`: with
- *   `initSql` it runs before them; without, it goes out right behind the caller's first
- *   statement, so a new connection costs no extra round trip on the caller's path.
- * - **Acquire.** The most recently used idle connection is taken (LIFO keeps the hot set small
- *   and lets the rest idle out). One past its idle limit (`wait_timeout` less a margin) or its
- *   lifetime is retired with a clean COM_QUIT instead. One idle longer than
- *   `validateAfterIdleMs`, or older than the pool's epoch, is pinged first (bounded by
- *   `validationTimeoutMs`); a failed ping discards it and the caller takes another. A
- *   connection reused within the window is handed out with no extra round trip.
- * - **Use.** The in-flight watchdog samples statements from the housekeeping tick (nothing per
- *   statement): one that has received no byte for `stallCheckMs` is asked about over a side
- *   connection, which fails it only if the server is unreachable or no longer running it.
- * - **Release.** A connection left inside a transaction is rolled back; one whose session holds
- *   state (user variables, temporary tables, changed session variables) is retired, never
- *   handed to the next caller; one that broke is discarded.
+ * 1. **Route.** Inside `db.scope()` the statement goes to the scope's lease (`src/scope`);
+ *    otherwise it runs alone on the pool.
+ * 2. **Attempt** (`lease/statement-loop.ts`, the one attempt loop). Take a connection:
+ *    synchronously the most recently used `idle` one if it needs no check (the hot path: no
+ *    extra round trip, no timer, no allocation); otherwise through the checkout below. Run the
+ *    statement on it (`ManagedConnection.run`: classifier effects recorded before it is sent,
+ *    the server's session reports read from whatever comes back). On success the connection
+ *    goes back (step 4). On a failure that broke the connection, the repeat rule
+ *    (`retry/repeat-rule.ts`) decides whether it runs again: only if it provably never reached
+ *    the server, or repeating it is harmless; the last attempt always on a new connection.
+ * 3. **Checkout.** An `idle` connection past its idle limit (the server's `wait_timeout` less a
+ *    margin) or lifetime is retired with a clean COM_QUIT (`retiring` → `closed`). One idle
+ *    longer than `validateAfterIdleMs`, or older than the pool's epoch, is pinged first
+ *    (`validating`), bounded by `validationTimeoutMs`; a failed ping closes it and the caller
+ *    takes another. With no idle connection and fewer than `max` open, a new one is opened
+ *    (`connecting`: connect, handshake and goneaway's session set-up, all bounded); otherwise
+ *    the caller waits in the acquire queue, within `acquireTimeoutMs` for the whole statement.
+ * 4. **Give back.** A connection left inside a transaction is rolled back; one whose session
+ *    holds state (a fresh connection would differ) is retired; one that broke is closed; a
+ *    clean one goes to the first waiter or back to the idle stack (`idle`).
+ *
+ * Around it:
+ *
  * - **Idle death** (wait_timeout, KILL, restart, proxy reset) is seen from the socket and the
- *   connection is removed at once. Any such loss, and a process freeze, starts a new epoch:
- *   every older idle connection is validated before its next use, so one caller pays for
- *   discovering a restart, not each.
- * - **Retry.** A statement whose connection was dead before any byte of it was written runs
- *   again on another connection (the decision lives in `execute/retry-policy.ts`); the last
- *   attempt always uses a new connection.
+ *   connection is closed at once. Any such loss, and a process freeze, starts a new epoch: every
+ *   older idle connection is validated before its next use, so one caller pays for discovering
+ *   a restart, not each.
  * - **Outage.** Failed connects back off with jitter, and while failing only one connect is
  *   tried at a time; callers wait within `acquireTimeoutMs` and go on when the server answers.
+ * - **Housekeeping** (one unref'd timer): idle retirement, keepalive pings, the in-flight
+ *   watchdog (a statement silent for `stallCheckMs` is asked about over a side connection, and
+ *   failed only if the server is unreachable or no longer running it), leak reports, freeze
+ *   detection, and the reaper that ends abandoned sessions on the server with KILL.
  * - **End.** `end()` waits for leases (bounded by `endTimeoutMs`), quits every connection and
  *   clears every timer.
- * - **Scopes.** Inside `db.scope()` / `db.job()` (`src/scope`), `query`, `execute` and
- *   `transaction` run on the scope's one lease instead (see `scope-context.ts`).
  */
 
-import { checkStalledStatement } from '../connection/liveness.js';
-import {
-  ManagedConnection,
-  type RunOptions,
-  type StatementKind,
+import { checkStalledStatement, type SideConfig } from '../connection/liveness.js';
+import type {
+  ConnectionConfig,
+  ManagedConnection as ManagedConnectionType,
+  RunOptions,
+  StatementKind,
 } from '../connection/managed-connection.js';
+import { ManagedConnection } from '../connection/managed-connection.js';
 import {
   AcquireTimeoutError,
   ConfigurationError,
@@ -51,34 +57,40 @@ import {
   isGoneAwayError,
   PoolClosedError,
 } from '../errors/index.js';
-import { decideRetry, type RetryContext } from '../retry/retry-policy.js';
-import { classifyStatement } from '../sql/statement-classifier.js';
-import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
-import { Lease, type LeaseHost } from './lease.js';
+import { captureStack } from '../lease/capture-stack.js';
 import {
   CLOSE_REASONS,
   type CloseReason,
-  type PoolEventMap,
-  type PoolEventName,
-  PoolEvents,
-} from './pool-events.js';
-import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './pool-options.js';
-import type { Row, StatementOptions } from './results.js';
-import { lifetimeDeadline, needsValidation, retireReason, wasFrozen } from './retirement.js';
+  Lease,
+  type LeaseHost,
+  type LeasePolicy,
+} from '../lease/lease.js';
+import type { Row, StatementOptions } from '../lease/results.js';
+import { type AttemptSite, runAttempts } from '../lease/statement-loop.js';
+import {
+  type BegunTransaction,
+  beginOn,
+  runTransaction,
+  type Transaction,
+  type TransactionOptions,
+  type TransactionSite,
+} from '../lease/transaction-runner.js';
+import { decideRetry, type RetryContext } from '../retry/repeat-rule.js';
+import { runJob } from '../scope/job.js';
+import { runScope } from '../scope/run-scope.js';
 import {
   boundScope,
-  type JobOptions,
-  type JobRun,
   registerScopeHost,
   type ScopeBinding,
-  type ScopeEventMap,
   type ScopeHost,
-  type ScopeLease,
-  type ScopeLeasePolicy,
-  type ScopeOptions,
-  scopes,
-} from './scope-context.js';
-import { runTransaction, type Transaction, type TransactionOptions } from './transaction.js';
+} from '../scope/scope-host.js';
+import type { JobOptions, JobRun, ScopeOptions } from '../scope/scope-options.js';
+import { AcquireQueue } from './acquire-queue.js';
+import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
+import { type GoneAwayEventMap, type PoolEventName, PoolEvents } from './pool-events.js';
+import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './pool-options.js';
+import { lifetimeDeadline, needsValidation, retireReason, wasFrozen } from './retirement.js';
+import { SessionReaper } from './session-reaper.js';
 
 /** Live counts and lifetime tallies, as returned by {@link Pool.stats}. */
 export interface PoolStats {
@@ -93,45 +105,48 @@ export interface PoolStats {
   /** Connections opened since the pool was created. */
   readonly opened: number;
   readonly connectFailures: number;
-  /** Statements run again after a safe-to-retry failure. */
+  /** Statements (and transactions) run again after a failure that was safe to repeat. */
   readonly retries: number;
   readonly validations: number;
   readonly validationFailures: number;
   /** Times every idle connection was made suspect (restart smell, process freeze). */
   readonly epoch: number;
+  /** Abandoned sessions the pool has yet to end on the server. */
+  readonly abandonedPending: number;
   /** "Closed because" tallies. */
   readonly closed: Readonly<Record<CloseReason, number>>;
 }
 
-interface Waiter {
-  readonly fresh: boolean;
-  readonly resolve: (connection: ManagedConnection | undefined) => void;
-  readonly reject: (error: Error) => void;
-  timer: NodeJS.Timeout | undefined;
-}
-
-/** Pool and scope events: name → payload. */
-type EventMap = PoolEventMap & ScopeEventMap;
-
-/** How often housekeeping runs: retirement, keepalive, leak reports, freeze detection. */
-const TICK_MS = 500;
+/** How often housekeeping runs: retirement, keepalive, leak reports, freeze detection, reaper. */
+const DEFAULT_TICK_MS = 500;
 /** A tick this late means the process was frozen: sockets may have died unseen. */
 const FREEZE_TOLERANCE_MS = 2_000;
+/** The pool's own leases: a pooled connection, no forced ping, no age limit. */
+const PLAIN: Omit<LeasePolicy, 'stack'> = { fresh: false, healthCheck: false, maxAgeMs: undefined };
+const RESOLVED = Promise.resolve();
 
 /**
  * A pool of MySQL/MariaDB connections that survives the server going away.
  * Create it with {@link createPool}.
+ *
+ * @example
+ * const db = createPool('mysql://app:secret@127.0.0.1:3306/shop');
+ * const rows = await db.query('SELECT 1 AS one');
+ * await db.end();
  */
 export class Pool {
   readonly #options: ResolvedPoolOptions;
   readonly #events = new PoolEvents();
-  readonly #all = new Set<ManagedConnection>();
+  readonly #all = new Set<ManagedConnectionType>();
   /** Idle connections, most recently used last. */
-  readonly #idle: ManagedConnection[] = [];
-  readonly #waiters: Waiter[] = [];
+  readonly #idle: ManagedConnectionType[] = [];
+  readonly #queue: AcquireQueue;
   readonly #leases = new Set<Lease>();
-  readonly #leaseHost: LeaseHost;
+  readonly #host: LeaseHost;
+  readonly #site: AttemptSite;
   readonly #scopeHost: ScopeHost;
+  readonly #reaper: SessionReaper;
+  readonly #side: SideConfig;
   #connecting = 0;
   #epoch = 0;
   #connectFailures = 0;
@@ -141,7 +156,7 @@ export class Pool {
   #tickDueAt = 0;
   #ending: Promise<void> | undefined;
   /** Connections whose silent statement is being asked about right now. */
-  readonly #stallChecks = new Set<ManagedConnection>();
+  readonly #stallChecks = new Set<ManagedConnectionType>();
   /** Housekeeping period: short enough to sample the watchdog at half its threshold. */
   readonly #tickMs: number;
   #drained: (() => void) | undefined;
@@ -156,32 +171,29 @@ export class Pool {
 
   constructor(uriOrOptions: string | PoolOptions, options?: PoolOptions) {
     this.#options = resolvePoolOptions(uriOrOptions, options);
-    const { stallCheckMs } = this.#options;
-    this.#tickMs = stallCheckMs ? Math.max(50, Math.min(TICK_MS, stallCheckMs / 2)) : TICK_MS;
-    this.#leaseHost = {
-      run: (connection, kind, sql, values, statementOptions, committing) =>
-        this.#run(
-          connection,
-          kind,
-          sql,
-          values,
-          { ...this.#runOptions(statementOptions), committing },
-          true,
-        ),
-      checkout: (fresh) => this.#checkout(this.#now() + this.#options.acquireTimeoutMs, fresh),
-      release: (connection) => this.#release(connection),
-      failed: (connection, error) => this.#afterFailure(connection, error),
-      decide: (error, context) => this.#decide(error, context),
-      forget: (lease) => this.#leases.delete(lease),
-    };
-    this.#scopeHost = {
-      lease: (policy) => this.#scopeLease(policy),
-      closeOld: (maxAgeMs) => this.#closeOld(maxAgeMs),
-      publish: (event, payload) => this.#events.publish(event as PoolEventName, payload as never),
+    const { stallCheckMs, clock, connection, validationTimeoutMs, label } = this.#options;
+    this.#tickMs = stallCheckMs
+      ? Math.max(50, Math.min(DEFAULT_TICK_MS, stallCheckMs / 2))
+      : DEFAULT_TICK_MS;
+    this.#queue = new AcquireQueue({
+      now: clock.now,
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    });
+    this.#side = { ...sideTarget(connection), timeoutMs: validationTimeoutMs, label };
+    this.#host = this.#leaseHost();
+    this.#site = this.#autocommitSite();
+    this.#scopeHost = this.#scopeHostFor();
+    this.#reaper = new SessionReaper({
       now: () => this.#now(),
-      random: () => this.#options.clock.random(),
-      leakWarningMs: this.#options.leakWarningMs,
-    };
+      side: () => this.#side,
+      report: (session, outcome) =>
+        this.#events.publish('abandoned-session', {
+          connectionId: session.threadId,
+          outcome,
+          why: session.why,
+        }),
+    });
     registerScopeHost(this, this.#scopeHost);
   }
 
@@ -236,17 +248,15 @@ export class Pool {
    *   return insertId;
    * }, { attempts: 3 });
    */
-  async transaction<T>(
+  transaction<T>(
     fn: (tx: Transaction) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
-    const onRetry = (attempt: number, reason: string, error: GoneAwayError): void => {
-      this.#tally.retries++;
-      this.#events.publish('retry', { attempt, reason, error });
-    };
     const scope = this.#scope();
-    if (scope) return scope.transaction(fn, options, onRetry);
-    return runTransaction((fresh) => this.#lease(fresh), fn, options, onRetry);
+    if (scope) return scope.transaction(fn, options);
+    return runTransaction(this.#transactionSite(), fn, options, (attempt, reason, error) =>
+      this.#retried(attempt, reason, error),
+    );
   }
 
   /**
@@ -261,14 +271,15 @@ export class Pool {
    * });
    */
   scope<T>(fn: () => T | Promise<T>, options?: ScopeOptions): Promise<T> {
-    return scopes().scope(this.#scopeHost, fn, options);
+    return runScope(this.#scopeHost, fn, options);
   }
 
   /**
    * Runs one run of a worker, queue consumer or cron job in its own scope, closing connections
    * that are broken or past their age before and after it; a failed run is reported (event
-   * `job-error`) with the job's name, and repeated when `attempts` allows and it failed because
-   * its connection was lost.
+   * `job-error`) with the job's name, and repeated when `attempts` allows and the failure
+   * applied nothing (its connection was lost before anything reached the server, or the server
+   * rolled its transaction back).
    *
    * @example
    * for (;;) {
@@ -277,88 +288,7 @@ export class Pool {
    * }
    */
   job<T>(fn: (run: JobRun) => T | Promise<T>, options?: JobOptions): Promise<T> {
-    return scopes().job(this.#scopeHost, fn, options);
-  }
-
-  /** The scope bound to this pool in the current async context, while it takes statements. */
-  #scope(): ScopeBinding | undefined {
-    const scope = boundScope(this.#scopeHost);
-    return scope?.takesStatements() ? scope : undefined;
-  }
-
-  /**
-   * A lease for a scope: like {@link Pool.acquire}, but the scope may ask what is under it (age,
-   * transaction, session state) and have its connection closed instead of returned at the end.
-   */
-  async #scopeLease(policy: ScopeLeasePolicy): Promise<ScopeLease> {
-    let current: ManagedConnection | undefined;
-    let closeAs: CloseReason | undefined;
-    // Settles once the connection is back in the pool or closed, so a scope's end can say so.
-    let returned: Promise<void> | undefined;
-    const host: LeaseHost = {
-      ...this.#leaseHost,
-      checkout: async (fresh) => {
-        const started = this.#now();
-        const deadline = started + this.#options.acquireTimeoutMs;
-        let connection = await this.#checkout(deadline, fresh || policy.fresh, policy.healthCheck);
-        const { maxAgeMs } = policy;
-        // One opened for this checkout is never too old; a pooled one past the scope's age is.
-        if (
-          maxAgeMs !== undefined &&
-          connection.createdAt < started &&
-          started - connection.createdAt >= maxAgeMs
-        ) {
-          void this.#retire(connection, 'lifetime');
-          connection = await this.#checkout(deadline, true);
-        }
-        current = connection;
-        return connection;
-      },
-      failed: (connection, error) => {
-        current = undefined;
-        this.#afterFailure(connection, error);
-      },
-      release: (connection) => {
-        current = undefined;
-        const usable = connection.state === 'in-use' && !connection.isLost && !this.#ending;
-        if (usable && closeAs) returned = this.#retire(connection, closeAs);
-        else if (usable && connection.session.inTransaction) {
-          returned = this.#rollbackThenRelease(connection);
-        } else this.#release(connection);
-      },
-    };
-    const lease = new Lease(await host.checkout(false), host, {
-      maxAttempts: this.#options.maxAttempts,
-      acquiredAt: this.#now(),
-      stack: policy.stack,
-    });
-    this.#leases.add(lease);
-    return {
-      lease,
-      facts: () =>
-        current && {
-          connectionId: current.threadId,
-          ageMs: this.#now() - current.createdAt,
-          inTransaction: current.session.inTransaction,
-          sessionState: current.session.dirtyState,
-        },
-      end: (reason) => {
-        closeAs = reason;
-        lease.release();
-        return returned ?? Promise.resolve();
-      },
-    };
-  }
-
-  async #lease(fresh: boolean): Promise<Lease> {
-    const connection = await this.#checkout(this.#now() + this.#options.acquireTimeoutMs, fresh);
-    const lease = new Lease(connection, this.#leaseHost, {
-      maxAttempts: this.#options.maxAttempts,
-      acquiredAt: this.#now(),
-      stack: this.#options.leakWarningMs > 0 ? captureStack() : '',
-    });
-    this.#leases.add(lease);
-    return lease;
+    return runJob(this.#scopeHost, fn, options);
   }
 
   /** Live counts and lifetime tallies. */
@@ -370,8 +300,9 @@ export class Pool {
       idle,
       inUse: this.#all.size - idle,
       connecting: this.#connecting,
-      waiting: this.#waiters.length,
+      waiting: this.#queue.length,
       epoch: this.#epoch,
+      abandonedPending: this.#reaper.pending,
       ...this.#tally,
       closed: { ...this.#tally.closed },
     };
@@ -379,20 +310,25 @@ export class Pool {
 
   /**
    * Subscribes to a pool or scope event (also published on `goneaway:<event>` diagnostics
-   * channels).
+   * channels). A listener that throws is reported as a process warning; the pool goes on.
+   *
+   * @example
+   * db.on('close', ({ reason }) => metrics.increment(`db.closed.${reason}`));
    */
-  on<E extends keyof EventMap>(event: E, listener: (payload: EventMap[E]) => void): this {
-    this.#events.on(event as PoolEventName, listener as never);
+  on<E extends PoolEventName>(event: E, listener: (payload: GoneAwayEventMap[E]) => void): this {
+    this.#events.on(event, listener);
     return this;
   }
 
-  once<E extends keyof EventMap>(event: E, listener: (payload: EventMap[E]) => void): this {
-    this.#events.once(event as PoolEventName, listener as never);
+  /** Like {@link Pool.on}, for the next event only. */
+  once<E extends PoolEventName>(event: E, listener: (payload: GoneAwayEventMap[E]) => void): this {
+    this.#events.once(event, listener);
     return this;
   }
 
-  off<E extends keyof EventMap>(event: E, listener: (payload: EventMap[E]) => void): this {
-    this.#events.off(event as PoolEventName, listener as never);
+  /** Removes a listener added with {@link Pool.on} or {@link Pool.once}. */
+  off<E extends PoolEventName>(event: E, listener: (payload: GoneAwayEventMap[E]) => void): this {
+    this.#events.off(event, listener);
     return this;
   }
 
@@ -400,6 +336,9 @@ export class Pool {
    * Closes the pool: new statements fail with `PoolClosedError`, waiting callers are rejected,
    * leases get `endTimeoutMs` to be released, then every connection is quit and every timer
    * cleared. Idempotent.
+   *
+   * @example
+   * process.once('SIGTERM', () => void db.end());
    */
   end(): Promise<void> {
     this.#ending ??= this.#end();
@@ -407,10 +346,7 @@ export class Pool {
   }
 
   async #end(): Promise<void> {
-    for (const waiter of this.#waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(this.#closedError());
-    }
+    this.#queue.rejectAll(() => this.#closedError());
     if (this.#all.size > this.#idle.length) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#options.endTimeoutMs);
@@ -428,109 +364,185 @@ export class Pool {
       else this.#discard(connection, 'pool-ended');
     }
     await Promise.all(quits);
+    await this.#reaper.close();
   }
 
   // ── statements ────────────────────────────────────────────────────────────────────────────
 
-  async #runStatement(
+  #runStatement(
     kind: StatementKind,
     sql: string,
     values: unknown,
     options?: StatementOptions,
   ): Promise<unknown> {
     if (typeof sql !== 'string') {
-      throw new ConfigurationError(`A statement must be a string of SQL; got ${typeof sql}.`);
+      return Promise.reject(
+        new ConfigurationError(`A statement must be a string of SQL; got ${typeof sql}.`),
+      );
     }
-    const scope = this.#scope();
+    let scope: ScopeBinding | undefined;
+    try {
+      scope = this.#scope();
+    } catch (refusal) {
+      return Promise.reject(refusal);
+    }
     if (scope) return scope.run(kind, sql, values, options);
+    return runAttempts(this.#host, this.#site, kind, sql, values, options, false);
+  }
+
+  /** The scope bound to this pool in the current async context, while it takes statements. */
+  #scope(): ScopeBinding | undefined {
+    const scope = boundScope(this.#scopeHost);
+    return scope?.takesStatements() ? scope : undefined;
+  }
+
+  /** A statement alone on the pool: takes a connection, gives it back after each attempt. */
+  #autocommitSite(): AttemptSite {
+    return {
+      ready: () => this.#takeReady(),
+      checkout: (deadline, fresh) => this.#checkout(deadline, fresh, false),
+      succeeded: (connection) => void this.#giveBack(connection),
+      failed: (connection, error, broken) => {
+        if (broken) this.#lostUnderStatement(connection, error);
+        else void this.#giveBack(connection);
+      },
+      giveUp: (error) => error,
+    };
+  }
+
+  /** What leases and the attempt loop ask of the pool. */
+  #leaseHost(): LeaseHost {
+    return {
+      now: () => this.#now(),
+      maxAttempts: this.#options.maxAttempts,
+      acquireTimeoutMs: this.#options.acquireTimeoutMs,
+      runOptions: (options, committing) => this.#runOptions(options, committing),
+      decide: (error, context) => this.#decide(error, context),
+      checkout: (deadline, fresh, policy) => this.#checkoutFor(deadline, fresh, policy),
+      giveBack: (connection, closeAs) => this.#giveBack(connection, closeAs) ?? RESOLVED,
+      failed: (connection, error) => this.#lostUnderStatement(connection, error),
+      forget: (lease) => this.#leases.delete(lease),
+    };
+  }
+
+  /** `db.transaction()` outside a scope: a lease per run, a new connection for every re-run. */
+  #transactionSite(): TransactionSite {
+    return {
+      begin: async (attempt, characteristics): Promise<BegunTransaction> => {
+        const lease = await this.#lease(attempt > 1);
+        try {
+          await beginOn(lease, characteristics);
+        } catch (error) {
+          lease.release();
+          throw error;
+        }
+        return {
+          threadId: lease.threadId,
+          nested: false,
+          run: (kind, sql, values, options) => lease[kind](sql, values, options),
+          commit: () => lease.commit(),
+          // Giving the lease back rolls back whatever is still open.
+          rollBack: async () => {},
+          finish: () => lease.end(),
+          mayRunAgain: () => true,
+        };
+      },
+      body: (fn) => fn(),
+    };
+  }
+
+  #scopeHostFor(): ScopeHost {
+    return {
+      lease: (policy) => this.#lease(false, policy),
+      closeOld: (maxAgeMs) => this.#closeOld(maxAgeMs),
+      publish: (event, payload) =>
+        this.#events.publish(event, payload as GoneAwayEventMap[typeof event]),
+      retried: (attempt, reason, error) => this.#retried(attempt, reason, error),
+      backoffMs: (attempt, baseMs) =>
+        backoffDelayMs(attempt, { baseMs, maxMs: baseMs * 2 ** 5 }, this.#options.clock.random),
+      now: () => this.#now(),
+      leakWarningMs: this.#options.leakWarningMs,
+    };
+  }
+
+  async #lease(fresh: boolean, policy?: LeasePolicy): Promise<Lease> {
+    const chosen: LeasePolicy = policy ?? {
+      ...PLAIN,
+      stack: this.#options.leakWarningMs > 0 ? captureStack() : '',
+    };
     const deadline = this.#now() + this.#options.acquireTimeoutMs;
-    const runOptions = this.#runOptions(options);
-    for (let attempt = 1; ; attempt++) {
-      // The last attempt never reuses a pooled connection: the others may share the fate of the one that failed.
-      const fresh = attempt > 1 && attempt === this.#options.maxAttempts;
-      const connection =
-        (fresh ? undefined : this.#takeReady()) ?? (await this.#checkout(deadline, fresh));
-      const inTransaction = connection.session.inTransaction;
-      const sessionDirty = !connection.session.isClean;
-      let result: unknown;
-      try {
-        result = await this.#run(connection, kind, sql, values, runOptions);
-      } catch (thrown) {
-        const error = thrown as GoneAwayError;
-        this.#afterFailure(connection, error);
-        const retry = this.#decide(error, {
-          attempt,
-          inTransaction,
-          sessionDirty,
-          idempotent: options?.idempotent,
-          statement: () => classifyStatement(sql),
-        });
-        if (retry) continue;
-        throw error;
-      }
-      this.#release(connection);
-      return result;
-    }
+    const connection = await this.#checkoutFor(deadline, fresh, chosen);
+    const lease = new Lease(connection, this.#host, chosen);
+    this.#leases.add(lease);
+    return lease;
   }
 
-  /**
-   * Runs a statement on a connection and records what it left in the session that the server
-   * does not report (named locks, user variables assigned in a SELECT), so that the connection
-   * is never handed to the next caller with them.
-   */
-  #run(
-    connection: ManagedConnection,
-    kind: StatementKind,
-    sql: string,
-    values: unknown,
-    options: RunOptions,
-    onLease = false,
-  ): Promise<unknown> {
-    // One classifier scan per statement, for both questions asked of it here.
-    const info = classifyStatement(sql);
-    // On a lease, a COMMIT sent as plain SQL is a commit too: its loss leaves the outcome unknown.
-    const runOptions =
-      onLease && info.keyword === 'COMMIT' ? { ...options, committing: true } : options;
-    return connection.run(kind, sql, values, runOptions).then((result) => {
-      for (const effect of info.sessionEffects) connection.session.markDirty(effect);
-      return result;
-    });
-  }
-
-  /** Asks the retry policy, publishes its answer for losses, and counts retries. */
-  #decide(error: GoneAwayError, context: Omit<RetryContext, 'maxAttempts'>): boolean {
+  /** Asks the repeat rule, publishes its answer for losses, and counts retries. */
+  #decide(error: GoneAwayError, context: Omit<RetryContext, 'maxAttempts' | 'ending'>): boolean {
     if (!isGoneAwayError(error)) return false;
-    const decision = decideRetry(error, { ...context, maxAttempts: this.#options.maxAttempts });
+    const decision = decideRetry(error, {
+      ...context,
+      maxAttempts: this.#options.maxAttempts,
+      ending: this.#ending !== undefined,
+    });
     if (decision.retry) {
-      this.#tally.retries++;
-      this.#events.publish('retry', {
-        attempt: context.attempt + 1,
-        reason: decision.reason,
-        error,
-      });
+      this.#retried(context.attempt + 1, decision.reason, error);
     } else if (!error.connectionUsable) {
       this.#events.publish('no-retry', { reason: decision.reason, error });
     }
     return decision.retry;
   }
 
-  #runOptions(options: StatementOptions | undefined): RunOptions {
+  #retried(attempt: number, reason: string, error: GoneAwayError): void {
+    this.#tally.retries++;
+    this.#events.publish('retry', { attempt, reason, error });
+  }
+
+  #runOptions(options: StatementOptions | undefined, committing: boolean): RunOptions {
     const timeoutMs = options?.timeoutMs ?? this.#options.queryTimeoutMs;
     if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
       throw new ConfigurationError(
         `Statement option timeoutMs is ${timeoutMs}; expected a finite number of ms, 0 or more.`,
       );
     }
+    // The common case (no options, no timeout) shares one object: nothing allocated per statement.
+    if (!options && !timeoutMs && !committing) return NO_RUN_OPTIONS;
     return {
       timeoutMs: timeoutMs || undefined,
       driverOptions: options?.driverOptions,
       onFields: options?.onFields,
+      committing,
     };
   }
 
   // ── checkout ──────────────────────────────────────────────────────────────────────────────
 
-  async #checkout(deadline: number, fresh: boolean, validate = false): Promise<ManagedConnection> {
+  /** A checkout the way a lease's policy says: fresh, pinged, or not older than its age limit. */
+  async #checkoutFor(
+    deadline: number,
+    fresh: boolean,
+    policy: LeasePolicy,
+  ): Promise<ManagedConnectionType> {
+    const started = this.#now();
+    let connection = await this.#checkout(deadline, fresh || policy.fresh, policy.healthCheck);
+    const { maxAgeMs } = policy;
+    // One opened for this checkout is never too old; a pooled one past the age limit is.
+    if (
+      maxAgeMs !== undefined &&
+      connection.createdAt < started &&
+      started - connection.createdAt >= maxAgeMs
+    ) {
+      void this.#retire(connection, 'lifetime');
+      connection = await this.#checkout(deadline, true, false);
+    }
+    return connection;
+  }
+
+  async #checkout(
+    deadline: number,
+    fresh: boolean,
+    validate: boolean,
+  ): Promise<ManagedConnectionType> {
     const started = this.#now();
     let waited = false;
     try {
@@ -551,8 +563,11 @@ export class Pool {
           continue;
         }
         waited = true;
-        const handed = await this.#wait(deadline, fresh);
-        if (handed) return handed;
+        const now = this.#now();
+        const wakeAt = this.#nextConnectAt > now ? this.#nextConnectAt : Number.POSITIVE_INFINITY;
+        const result = await this.#queue.wait({ deadline, wakeAt, fresh });
+        if (result.kind === 'handed') return result.connection;
+        if (result.kind === 'deadline') throw this.#acquireTimeout(deadline);
       }
     } finally {
       if (waited)
@@ -565,28 +580,28 @@ export class Pool {
    * (alive, within its idle limit and lifetime, within the validation window). Anything else
    * takes the full checkout.
    */
-  #takeReady(): ManagedConnection | undefined {
+  #takeReady(): ManagedConnectionType | undefined {
     const connection = this.#idle[this.#idle.length - 1];
     if (!connection || this.#ending) return undefined;
     this.#detectFreeze();
     const now = this.#now();
     if (
-      connection.isLost ||
+      connection.isDead ||
       retireReason(connection, now, this.#options.idleTimeoutMs) ||
       needsValidation(connection, now, this.#options.validateAfterIdleMs, this.#epoch)
     ) {
       return undefined;
     }
     this.#idle.pop();
-    connection.moveTo('in-use');
+    connection.lend();
     return connection;
   }
 
   /** Pops idle connections until one may be used; retires the expired ones on the way. */
-  #takeIdle(): ManagedConnection | undefined {
+  #takeIdle(): ManagedConnectionType | undefined {
     const now = this.#now();
     for (let connection = this.#idle.pop(); connection; connection = this.#idle.pop()) {
-      if (connection.isLost) {
+      if (connection.isDead) {
         this.#discard(connection, 'server-closed');
         continue;
       }
@@ -600,29 +615,27 @@ export class Pool {
     return undefined;
   }
 
-  /** Hands out an idle connection, pinging it first when in doubt (or `always`). False: it was discarded. */
-  async #validate(connection: ManagedConnection, always: boolean): Promise<boolean> {
+  /** Lends an idle connection, pinging it first when in doubt (or `always`). False: it was closed. */
+  async #validate(connection: ManagedConnectionType, always: boolean): Promise<boolean> {
     const now = this.#now();
     const { validateAfterIdleMs, validationTimeoutMs } = this.#options;
     if (!always && !needsValidation(connection, now, validateAfterIdleMs, this.#epoch)) {
-      connection.moveTo('in-use');
+      connection.lend();
       return true;
     }
-    connection.moveTo('validating');
     this.#tally.validations++;
-    const ok = await connection.ping(validationTimeoutMs);
+    const ok = await connection.validate(validationTimeoutMs);
     this.#events.publish('validate', {
       connectionId: connection.threadId,
       ok,
       durationMs: Math.round(this.#now() - now),
     });
-    if (ok && connection.state === 'validating') {
+    if (ok) {
       connection.epoch = this.#epoch;
-      connection.moveTo('in-use');
       return true;
     }
     this.#tally.validationFailures++;
-    this.#discard(connection, 'validation-failed');
+    this.#forget(connection, 'validation-failed');
     this.#newEpoch('a pooled connection failed validation');
     return false;
   }
@@ -645,7 +658,7 @@ export class Pool {
   }
 
   /** Opens a connection for the caller. Undefined: a retryable failure (backoff is set). */
-  async #open(deadline: number): Promise<ManagedConnection | undefined> {
+  async #open(deadline: number): Promise<ManagedConnectionType | undefined> {
     const { clock, connection: config, maxLifetimeMs } = this.#options;
     const connection = new ManagedConnection(config, clock.now);
     connection.onLost((lost, cause) => this.#onLost(lost, cause));
@@ -664,7 +677,7 @@ export class Pool {
       this.#nextConnectAt = this.#now() + retryInMs;
       this.#events.publish('connect-failed', { error, failures: this.#connectFailures, retryInMs });
       if (this.#connectFailures === 1) this.#newEpoch('a reconnect failed');
-      this.#wakeWaiter();
+      this.#queue.wakeOne();
       // Bad credentials or an unknown database will not fix themselves within the acquire timeout.
       if (!error.retryable) throw error;
       if (this.#now() >= deadline) throw this.#acquireTimeout(deadline);
@@ -673,11 +686,16 @@ export class Pool {
     this.#connecting--;
     this.#connectFailures = 0;
     this.#nextConnectAt = 0;
+    // The pool ended while this one was opening: it goes, the caller is told.
+    if (this.#ending) {
+      void connection.retire();
+      throw this.#closedError();
+    }
     this.#all.add(connection);
     this.#tally.opened++;
     connection.epoch = this.#epoch;
     connection.retireAt = lifetimeDeadline(connection.createdAt, maxLifetimeMs, clock.random);
-    connection.moveTo('in-use');
+    connection.lend();
     this.#startTicking();
     this.#events.publish('connect', {
       connectionId: connection.threadId,
@@ -687,91 +705,65 @@ export class Pool {
     return connection;
   }
 
-  /** Waits for a handed-over connection, a free slot, or the end of a backoff. */
-  #wait(deadline: number, fresh: boolean): Promise<ManagedConnection | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { fresh, resolve, reject, timer: undefined };
-      const now = this.#now();
-      const wakeAt = this.#nextConnectAt > now ? Math.min(deadline, this.#nextConnectAt) : deadline;
-      waiter.timer = setTimeout(
-        () => {
-          const index = this.#waiters.indexOf(waiter);
-          if (index >= 0) this.#waiters.splice(index, 1);
-          if (this.#now() >= deadline) reject(this.#acquireTimeout(deadline));
-          else resolve(undefined);
-        },
-        Math.max(0, wakeAt - now),
-      );
-      this.#waiters.push(waiter);
-    });
-  }
+  // ── give back and removal ─────────────────────────────────────────────────────────────────
 
-  /** Wakes the first waiter to look again (a slot was freed or a connect failed). */
-  #wakeWaiter(): void {
-    const waiter = this.#waiters.shift();
-    if (!waiter) return;
-    clearTimeout(waiter.timer);
-    waiter.resolve(undefined);
-  }
-
-  // ── release and removal ───────────────────────────────────────────────────────────────────
-
-  #release(connection: ManagedConnection): void {
-    if (connection.state !== 'in-use') return;
-    if (connection.isLost) this.#discard(connection, 'server-closed');
-    else if (this.#ending) void this.#retire(connection, 'pool-ended');
-    else if (connection.session.inTransaction) void this.#rollbackThenRelease(connection);
-    else if (!connection.session.isClean) void this.#retire(connection, 'dirty-session');
-    else this.#handOver(connection);
-  }
-
-  /** A healthy connection goes to the first waiter that can take it, or back to the idle stack. */
-  #handOver(connection: ManagedConnection): void {
-    // Usually the first waiter; a waiter that needs a fresh connection cannot take this one.
-    const handTo =
-      this.#waiters[0]?.fresh === false ? 0 : this.#waiters.findIndex((waiter) => !waiter.fresh);
-    if (handTo >= 0) {
-      const [waiter] = this.#waiters.splice(handTo, 1);
-      clearTimeout(waiter!.timer);
-      waiter!.resolve(connection);
-      return;
+  /**
+   * Takes a connection back from its holder (see the module comment, step 4). Returns a promise
+   * only when it has asynchronous work to do (a rollback, a quit); the hot path returns nothing.
+   */
+  #giveBack(connection: ManagedConnectionType, closeAs?: CloseReason): Promise<void> | undefined {
+    if (connection.state === 'lost') {
+      this.#discard(connection, connection.abandoned ? 'broken' : 'server-closed');
+      return undefined;
     }
-    connection.moveTo('idle');
-    this.#idle.push(connection);
-    this.#wakeWaiter();
+    if (connection.state !== 'in-use') return undefined;
+    if (closeAs) return this.#retire(connection, closeAs);
+    if (this.#ending) return this.#retire(connection, 'pool-ended');
+    if (connection.session.inTransaction) return this.#rollbackThenGiveBack(connection);
+    if (!connection.session.isClean) return this.#retire(connection, 'dirty-session');
+    if (!this.#queue.handOver(connection)) {
+      connection.park();
+      this.#idle.push(connection);
+      this.#queue.wakeOne();
+    }
+    return undefined;
   }
 
   /** A connection returned inside a transaction: roll it back before anyone else gets it. */
-  async #rollbackThenRelease(connection: ManagedConnection): Promise<void> {
+  async #rollbackThenGiveBack(connection: ManagedConnectionType): Promise<void> {
     try {
       await connection.run('query', 'ROLLBACK', undefined, {
         timeoutMs: this.#options.validationTimeoutMs,
       });
     } catch {
-      return this.#discard(connection, 'broken');
+      if (connection.state !== 'closed') this.#discard(connection, 'broken');
+      return;
     }
-    this.#release(connection);
+    // Still "in a transaction" after ROLLBACK: autocommit is off, so every statement opens one.
+    // Such a session is not a fresh one: it goes, instead of being rolled back forever.
+    if (connection.session.inTransaction) return this.#retire(connection, 'dirty-session');
+    await this.#giveBack(connection);
   }
 
-  #afterFailure(connection: ManagedConnection, error: GoneAwayError): void {
-    if (connection.isLost || !error.connectionUsable) {
-      this.#events.publish('loss', { connectionId: connection.threadId, while: 'in-use', error });
-      this.#discard(connection, connection.isLost ? 'server-closed' : 'broken');
-      this.#newEpoch('a connection was lost under a statement');
-    } else {
-      this.#release(connection);
-    }
+  /** A statement's failure broke its connection: it leaves the pool. */
+  #lostUnderStatement(connection: ManagedConnectionType, error: GoneAwayError): void {
+    this.#events.publish('loss', { connectionId: connection.threadId, while: 'in-use', error });
+    this.#discard(
+      connection,
+      connection.isDead && !connection.abandoned ? 'server-closed' : 'broken',
+    );
+    this.#newEpoch('a connection was lost under a statement');
   }
 
   /**
-   * The socket of a connection died. Idle ones leave at once. A leased one stays with its lease
-   * (its next statement finds it dead before sending anything); one under a statement is
+   * The socket of a connection died by itself. Idle ones leave at once. A leased one stays with
+   * its lease (now `lost`: its next statement fails as not sent); one under a statement is
    * reported by that statement's failure instead.
    */
-  #onLost(connection: ManagedConnection, cause: Error): void {
-    // Retiring, broken and closed connections were let go by the pool itself: no news.
-    if (connection.busy || (connection.state !== 'idle' && connection.state !== 'in-use')) return;
-    const idle = connection.state === 'idle';
+  #onLost(connection: ManagedConnectionType, cause: Error): void {
+    const { state } = connection;
+    if (connection.busy || (state !== 'idle' && state !== 'lost')) return;
+    const idle = state === 'idle';
     this.#events.publish('loss', {
       connectionId: connection.threadId,
       while: idle ? 'idle' : 'in-use',
@@ -786,27 +778,25 @@ export class Pool {
   }
 
   /** Removes a connection without a goodbye (it is dead, or must not be trusted). */
-  #discard(connection: ManagedConnection, reason: CloseReason): void {
-    connection.destroy();
-    if (connection.state !== 'broken' && connection.state !== 'closed') connection.moveTo('broken');
-    if (connection.state === 'broken') connection.moveTo('closed');
+  #discard(connection: ManagedConnectionType, reason: CloseReason): void {
+    connection.discard();
     this.#forget(connection, reason);
   }
 
   /** Removes a healthy connection with a clean COM_QUIT. */
-  #retire(connection: ManagedConnection, reason: CloseReason): Promise<void> {
-    connection.moveTo('retiring');
+  #retire(connection: ManagedConnectionType, reason: CloseReason): Promise<void> {
+    const quit = connection.retire();
     this.#forget(connection, reason);
-    return connection.quit().then(() => {
-      if (connection.state === 'retiring') connection.moveTo('closed');
-    });
+    return quit;
   }
 
-  #forget(connection: ManagedConnection, reason: CloseReason): void {
+  #forget(connection: ManagedConnectionType, reason: CloseReason): void {
     if (!this.#all.delete(connection)) return;
     const index = this.#idle.indexOf(connection);
     if (index >= 0) this.#idle.splice(index, 1);
     this.#tally.closed[reason]++;
+    const abandoned = connection.abandoned;
+    if (abandoned) this.#reaper.add(abandoned);
     const now = this.#now();
     this.#events.publish('close', {
       connectionId: connection.threadId,
@@ -814,7 +804,7 @@ export class Pool {
       idleMs: Math.round(connection.idleMs(now)),
       ageMs: Math.round(now - connection.createdAt),
     });
-    this.#wakeWaiter();
+    this.#queue.wakeOne();
     if (this.#drained && this.#all.size === this.#idle.length) this.#drained();
   }
 
@@ -846,7 +836,8 @@ export class Pool {
         if (report) this.#events.publish('leak', report);
       }
     }
-    if (this.#all.size > 0) this.#startTicking();
+    void this.#reaper.sweep();
+    if (this.#all.size > 0 || this.#reaper.pending > 0) this.#startTicking();
   }
 
   /**
@@ -855,37 +846,32 @@ export class Pool {
    * from the housekeeping tick, so statements pay nothing for it.
    */
   #watchStatements(now: number): void {
-    const { stallCheckMs, validationTimeoutMs, connection: config, label } = this.#options;
+    const { stallCheckMs } = this.#options;
     if (!stallCheckMs) return;
     for (const connection of this.#all) {
       const silentMs = connection.silentForMs(now);
       if (silentMs < stallCheckMs || this.#stallChecks.has(connection)) continue;
       this.#stallChecks.add(connection);
       const statement = connection.statementCount;
-      void checkStalledStatement(
-        connection,
-        { ...config, timeoutMs: validationTimeoutMs, label },
-        silentMs,
-      )
+      void checkStalledStatement(connection.threadId, this.#side, silentMs)
         .then((verdict) => {
           if (!connection.busy || connection.statementCount !== statement) return;
-          if (verdict) connection.abort(verdict);
+          if (verdict)
+            connection.abort(verdict, 'the in-flight watchdog found the statement stalled');
           else connection.resetSilence(this.#now());
         })
         .finally(() => this.#stallChecks.delete(connection));
     }
   }
 
-  async #keepalive(connection: ManagedConnection): Promise<void> {
+  async #keepalive(connection: ManagedConnectionType): Promise<void> {
     const index = this.#idle.indexOf(connection);
     if (index < 0) return;
     this.#idle.splice(index, 1);
-    connection.moveTo('validating');
-    if (await connection.ping(this.#options.validationTimeoutMs)) {
-      connection.moveTo('in-use');
-      this.#release(connection);
+    if (await connection.validate(this.#options.validationTimeoutMs)) {
+      void this.#giveBack(connection);
     } else {
-      this.#discard(connection, 'validation-failed');
+      this.#forget(connection, 'validation-failed');
     }
   }
 
@@ -895,7 +881,7 @@ export class Pool {
     const quits: Promise<void>[] = [];
     let closed = 0;
     for (const connection of [...this.#idle]) {
-      if (connection.isLost) {
+      if (connection.isDead) {
         this.#discard(connection, 'server-closed');
       } else {
         const tooOld = maxAgeMs !== undefined && now - connection.createdAt >= maxAgeMs;
@@ -919,7 +905,7 @@ export class Pool {
       this.#newEpoch(
         `the process was frozen for about ${Math.round((now - this.#tickDueAt) / 1000)} s`,
       );
-      this.#tickDueAt = now + TICK_MS;
+      this.#tickDueAt = now + this.#tickMs;
     }
   }
 
@@ -962,6 +948,18 @@ export class Pool {
   }
 }
 
+const NO_RUN_OPTIONS: RunOptions = Object.freeze({});
+
+/** Where side connections go: the same host and port (or socket) as the pool's. */
+function sideTarget(config: ConnectionConfig): Omit<SideConfig, 'timeoutMs' | 'label'> {
+  return {
+    host: config.host,
+    port: config.port,
+    socketPath: config.socketPath,
+    driver: config.driver,
+  };
+}
+
 /**
  * Creates a pool. Nothing connects until the first statement.
  *
@@ -973,10 +971,4 @@ export class Pool {
  */
 export function createPool(uriOrOptions: string | PoolOptions, options?: PoolOptions): Pool {
   return new Pool(uriOrOptions, options);
-}
-
-function captureStack(): string {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, captureStack);
-  return holder.stack?.split('\n').slice(1).join('\n') ?? '';
 }

@@ -7,8 +7,8 @@
  */
 import { ConfigurationError } from '../errors/index.js';
 import type { Pool } from '../pool/pool.js';
-import { type ScopeHost, scopeHostOf, scopeStorage } from '../pool/scope-context.js';
 import { Scope } from './scope.js';
+import { type ScopeHost, scopeHostOf, scopeStorage } from './scope-host.js';
 
 /** Options for {@link closeOldConnections}. */
 export interface CloseOldConnectionsOptions {

@@ -4,19 +4,14 @@
  * `close_old_connections()` around a task), so a worker that sleeps longer than the server's
  * `wait_timeout` between runs starts each run on a live connection. A failed run is classified
  * and reported with the job's name (event `job-error`), and run again when `attempts` allows
- * and its connection was lost.
+ * and its failure applied nothing (the rule is `jobMayRepeat` in `src/retry/repeat-rule.ts`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CommitOutcomeUnknownError,
-  ConnectionLostError,
-  classify,
-  type GoneAwayError,
-  isGoneAwayError,
-} from '../errors/index.js';
-import { backoffDelayMs } from '../pool/backoff.js';
-import type { JobOptions, JobRun, ScopeHost } from '../pool/scope-context.js';
+import { classify, type GoneAwayError, isGoneAwayError } from '../errors/index.js';
+import { jobMayRepeat } from '../retry/repeat-rule.js';
 import { runInScope } from './run-scope.js';
+import type { ScopeHost } from './scope-host.js';
+import type { JobOptions, JobRun } from './scope-options.js';
 import { resolveJobOptions } from './scope-policy.js';
 
 /**
@@ -39,11 +34,10 @@ export async function runJob<T>(
       return await runInScope(host, () => fn({ name, attempt }), scope);
     } catch (thrown) {
       const classified = classifyRunError(thrown);
-      const willRetry = attempt < attempts && isRepeatable(classified);
+      const willRetry = attempt < attempts && jobMayRepeat(classified);
       host.publish('job-error', { job: name, attempt, willRetry, error: thrown, classified });
       if (!willRetry) throw thrown;
-      const ceiling = retryDelayMs * 2 ** 5;
-      await sleep(backoffDelayMs(attempt, { baseMs: retryDelayMs, maxMs: ceiling }, host.random));
+      await sleep(host.backoffMs(attempt, retryDelayMs));
     } finally {
       await host.closeOld(scope.maxAgeMs);
     }
@@ -65,15 +59,4 @@ export function classifyRunError(thrown: unknown): GoneAwayError | undefined {
   const fromDriver =
     typeof sqlState === 'string' || typeof sqlMessage === 'string' || typeof fatal === 'boolean';
   return fromDriver ? classify(thrown) : undefined;
-}
-
-/**
- * Whether a run that failed with `error` may run again: its connection was lost, and not while
- * a COMMIT was in flight (that outcome is unknown and is never repeated blindly).
- *
- * @example
- * isRepeatable(new TransactionLostError()); // true
- */
-export function isRepeatable(error: GoneAwayError | undefined): boolean {
-  return error instanceof ConnectionLostError && !(error instanceof CommitOutcomeUnknownError);
 }

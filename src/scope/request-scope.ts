@@ -6,8 +6,9 @@
  * a client is never told "done" about a transaction that then fails to commit.
  */
 import type { Pool } from '../pool/pool.js';
-import { type ScopeOptions, scopeHostOf } from '../pool/scope-context.js';
 import { Scope } from './scope.js';
+import { scopeHostOf } from './scope-host.js';
+import type { ScopeOptions } from './scope-options.js';
 import { resolveScopeOptions, SCOPE_KEYS } from './scope-policy.js';
 
 /** Options of the request-scope middlewares: a scope's options, named after each request. */

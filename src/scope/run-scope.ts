@@ -3,8 +3,10 @@
  * outer one, whatever its options), settles an `atomic` scope's transaction by how `fn`
  * settled, and ends the scope when `fn` has.
  */
-import { boundScope, type ScopeHost, type ScopeOptions } from '../pool/scope-context.js';
+
 import { Scope } from './scope.js';
+import { boundScope, type ScopeHost } from './scope-host.js';
+import type { ScopeOptions } from './scope-options.js';
 import { resolveScopeOptions, type ScopePolicy } from './scope-policy.js';
 
 /**

@@ -3,7 +3,7 @@
  * keys and bad values are rejected with a `ConfigurationError` naming the option.
  */
 import { ConfigurationError } from '../errors/index.js';
-import type { JobOptions, ScopeOptions } from '../pool/scope-context.js';
+import type { JobOptions, ScopeOptions } from './scope-options.js';
 
 /** {@link ScopeOptions} after defaults. */
 export interface ScopePolicy {

@@ -14,22 +14,19 @@
  *   would quietly run them outside a transaction or session they belonged to: then they fail.
  */
 import { type GoneAwayError, InterfaceError } from '../errors/index.js';
-import type { Lease } from '../pool/lease.js';
-import type { CloseReason } from '../pool/pool-events.js';
-import type { StatementOptions } from '../pool/results.js';
+import { captureStack } from '../lease/capture-stack.js';
+import type { CloseReason, ConnectionFacts, Lease } from '../lease/lease.js';
+import type { StatementOptions } from '../lease/results.js';
 import {
-  type ConnectionFacts,
-  type ScopeBinding,
-  type ScopeEventMap,
-  type ScopeEventName,
-  type ScopeHost,
-  type ScopeLease,
-  scopeStorage,
-} from '../pool/scope-context.js';
-import type { Transaction, TransactionOptions } from '../pool/transaction.js';
+  runTransaction,
+  type Transaction,
+  type TransactionOptions,
+} from '../lease/transaction-runner.js';
 import { leavesConnectionDoubtful } from '../retry/close-on-doubt.js';
+import { type ScopeBinding, type ScopeHost, scopeStorage } from './scope-host.js';
+import type { ScopeEventMap, ScopeEventName } from './scope-options.js';
 import type { ScopePolicy } from './scope-policy.js';
-import { insideTransactionOf, runScopedTransaction } from './scope-transaction.js';
+import { insideTransactionOf, scopeTransactionSite } from './scope-transaction.js';
 
 type ScopeState = 'open' | 'ending' | 'ended';
 
@@ -52,7 +49,7 @@ export class Scope implements ScopeBinding {
   readonly #stack: string;
   #state: ScopeState = 'open';
   #ending: Promise<void> | undefined;
-  #held: ScopeLease | undefined;
+  #held: Lease | undefined;
   /** The tail of the statement queue: statements run one at a time, in order. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Serialises the scope's own transactions (a nested one joins instead of waiting). */
@@ -73,7 +70,7 @@ export class Scope implements ScopeBinding {
     this.#host = host;
     this.policy = policy;
     this.#startedAt = host.now();
-    this.#stack = policy.leakWarningMs > 0 ? captureStack() : '';
+    this.#stack = policy.leakWarningMs > 0 ? captureStack(Scope) : '';
     if (policy.leakWarningMs > 0) {
       this.#leakTimer = setTimeout(() => this.#reportLeak(), policy.leakWarningMs);
       // A report must never keep the process alive.
@@ -111,14 +108,14 @@ export class Scope implements ScopeBinding {
     );
   }
 
-  transaction<T>(
-    fn: (tx: Transaction) => Promise<T>,
-    options: TransactionOptions,
-    onRetry: (attempt: number, reason: string, error: GoneAwayError) => void,
-  ): Promise<T> {
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const run = () =>
+      runTransaction(scopeTransactionSite(this), fn, options, (attempt, reason, error) =>
+        this.#host.retried(attempt, reason, error),
+      );
     // One started inside another's function is nested in it: waiting for it would never end.
-    if (insideTransactionOf(this)) return runScopedTransaction(this, fn, options, onRetry);
-    const turn = this.#transactions.then(() => runScopedTransaction(this, fn, options, onRetry));
+    if (insideTransactionOf(this)) return run();
+    const turn = this.#transactions.then(run);
     this.#transactions = turn.catch(() => undefined);
     return turn;
   }
@@ -180,11 +177,11 @@ export class Scope implements ScopeBinding {
       this.#atomicOpen = false;
       if (!commit) {
         // A lost or poisoned connection has nothing left to roll back: the server did it.
-        await held.lease.query('ROLLBACK').catch(() => undefined);
+        await held.query('ROLLBACK').catch(() => undefined);
         return;
       }
       try {
-        await held.lease.commit();
+        await held.commit();
       } catch (error) {
         this.#host.publish('scope-commit-failed', {
           scope: this.policy.name,
@@ -233,7 +230,7 @@ export class Scope implements ScopeBinding {
     let closedAs: CloseReason | undefined;
     if (held) {
       this.#refusal = this.#refusalFor(facts);
-      closedAs = facts && (this.policy.pooled ? this.#obsolete(facts) : 'lifetime');
+      closedAs = facts && (this.policy.pooled ? this.#obsolete(facts) : 'scope-ended');
       if (facts?.inTransaction) {
         this.#publish('scope-rollback', {
           scope: this.policy.name,
@@ -267,7 +264,7 @@ export class Scope implements ScopeBinding {
       const stack = this.#stack;
       this.#held = await this.#host.lease({ fresh: !pooled, healthCheck, maxAgeMs, stack });
     }
-    const lease = this.#held.lease;
+    const lease = this.#held;
     if (this.policy.atomic && !this.#atomicOpen && !this.#atomicSettled) {
       await lease.query('START TRANSACTION');
       this.#atomicOpen = true;
@@ -322,10 +319,4 @@ export class Scope implements ScopeBinding {
       // The listener's error is its own; the scope has already done its work.
     }
   }
-}
-
-function captureStack(): string {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, Scope);
-  return holder.stack?.split('\n').slice(1).join('\n') ?? '';
 }

@@ -304,7 +304,7 @@ describe('db.scope()', () => {
       assert.equal(seen[0], seen[1]);
       assert.equal(seen[2], seen[3]);
       assert.notEqual(seen[0], seen[2]);
-      assert.equal(db.stats.closed.lifetime, 2);
+      assert.equal(db.stats.closed['scope-ended'], 2);
       assert.equal(db.stats.total, 0);
     }),
   );

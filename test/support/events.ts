@@ -1,5 +1,8 @@
 import type { Pool } from '../../src/index.js';
-import type { PoolEventMap, PoolEventName } from '../../src/pool/pool-events.js';
+import type {
+  GoneAwayEventMap as PoolEventMap,
+  PoolEventName,
+} from '../../src/pool/pool-events.js';
 
 /**
  * Resolves with the next `event` from `pool` that satisfies `match`; rejects after

@@ -31,7 +31,7 @@ describe('connection state machine', () => {
   test('moves outside the table are rejected', () => {
     assert.throws(() => transition('closed', 'idle'), IllegalTransitionError);
     assert.throws(() => transition('idle', 'connecting'), IllegalTransitionError);
-    assert.throws(() => transition('broken', 'idle'), IllegalTransitionError);
+    assert.throws(() => transition('lost', 'idle'), IllegalTransitionError);
     assert.throws(() => transition('retiring', 'in-use'), IllegalTransitionError);
   });
 

@@ -21,7 +21,8 @@ import {
   TransactionLostError,
 } from '../../src/errors/index.js';
 import { leavesConnectionDoubtful } from '../../src/retry/close-on-doubt.js';
-import { classifyRunError, isRepeatable } from '../../src/scope/job.js';
+import { jobMayRepeat } from '../../src/retry/repeat-rule.js';
+import { classifyRunError } from '../../src/scope/job.js';
 import { commitsOn } from '../../src/scope/request-scope.js';
 import { resolveJobOptions, resolveScopeOptions } from '../../src/scope/scope-policy.js';
 
@@ -147,13 +148,24 @@ describe('atomic requests', () => {
 });
 
 describe('job runs', () => {
-  test('a run that lost its connection may run again; not when the COMMIT outcome is unknown', () => {
-    assert.equal(isRepeatable(new ConnectionLostError('x')), true);
-    assert.equal(isRepeatable(new TransactionLostError('x')), true);
-    assert.equal(isRepeatable(new SessionLostError({ lost: ['user variables'] })), true);
-    assert.equal(isRepeatable(new CommitOutcomeUnknownError('x')), false);
-    assert.equal(isRepeatable(new ProgrammingError('x')), false);
-    assert.equal(isRepeatable(undefined), false);
+  test('a run may run again only when its failure applied nothing', () => {
+    const lost = (outcome: 'not-sent' | 'unknown') => new ConnectionLostError('x', { outcome });
+    assert.equal(jobMayRepeat(lost('not-sent')), true);
+    // Regression (issue 12, finding 6): an autocommit write whose reply was lost may have been
+    // applied; re-running the job wrote it twice.
+    assert.equal(jobMayRepeat(lost('unknown')), false);
+    assert.equal(jobMayRepeat(new TransactionLostError('x', { outcome: 'unknown' })), true);
+    assert.equal(
+      jobMayRepeat(new SessionLostError({ lost: ['user variables'], outcome: 'not-sent' })),
+      true,
+    );
+    assert.equal(
+      jobMayRepeat(new SessionLostError({ lost: ['user variables'], outcome: 'unknown' })),
+      false,
+    );
+    assert.equal(jobMayRepeat(new CommitOutcomeUnknownError('x')), false);
+    assert.equal(jobMayRepeat(new ProgrammingError('x')), false);
+    assert.equal(jobMayRepeat(undefined), false);
   });
 
   test('a run error is classified only when it comes from the database', () => {

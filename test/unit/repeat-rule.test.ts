@@ -7,7 +7,7 @@ import {
   QueryTimeoutError,
   TransactionLostError,
 } from '../../src/errors/index.js';
-import { decideRetry, type RetryContext } from '../../src/retry/retry-policy.js';
+import { decideRetry, type RetryContext } from '../../src/retry/repeat-rule.js';
 import { classifyStatement } from '../../src/sql/statement-classifier.js';
 
 const clean = (sql: string, extra: Partial<RetryContext> = {}): RetryContext => ({
@@ -15,7 +15,7 @@ const clean = (sql: string, extra: Partial<RetryContext> = {}): RetryContext => 
   maxAttempts: 3,
   inTransaction: false,
   sessionDirty: false,
-  statement: () => classifyStatement(sql),
+  statement: classifyStatement(sql),
   ...extra,
 });
 const notSent = () => new ConnectionLostError('lost before sending', { outcome: 'not-sent' });
