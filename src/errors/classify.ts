@@ -14,6 +14,8 @@
  * (*) unless the code proves more: 4031 on MySQL means not-sent, 1053/1927 mean failed.
  * Any other code becomes its table's class; an error packet from the server means `failed`.
  */
+
+import { classifyStatement } from '../sql/statement-classifier.js';
 import type { ClassifyContext, Phase } from './classify-context.js';
 import { type DriverFacts, driverFacts } from './driver-facts.js';
 import { ERROR_CLASSES } from './error-classes.js';
@@ -112,19 +114,31 @@ function decide({ rule }: RuleMatch, facts: DriverFacts, context: ClassifyContex
 
   const className = (phase === 'connecting' && rule.whenConnecting) || rule.kind;
   const answered = facts.errno !== undefined && !facts.fatal;
-  const outcome: Outcome =
-    rule.outcome ??
-    (provenNotSent || phase === 'connecting' || phase === 'idle' || phase === 'validating'
-      ? 'not-sent'
-      : answered && phase !== undefined
-        ? 'failed'
-        : defaultOutcome(className, answered));
+  const outcome: Outcome = stoppedWriteMidway(rule, context)
+    ? 'unknown'
+    : (rule.outcome ??
+      (provenNotSent || phase === 'connecting' || phase === 'idle' || phase === 'validating'
+        ? 'not-sent'
+        : answered && phase !== undefined
+          ? 'failed'
+          : defaultOutcome(className, answered)));
   return {
     className,
     outcome,
     retryable: rule.retryable,
     connectionUsable: rule.connectionUsable ?? (facts.fatal ? false : undefined),
   };
+}
+
+/**
+ * A statement the server stopped while it ran may have changed rows of a non-transactional
+ * table before it stopped: only one that cannot write (the classifier says read) is known to
+ * have applied nothing. Unknown text counts as a write.
+ */
+function stoppedWriteMidway(rule: RuleMatch['rule'], context: ClassifyContext): boolean {
+  if (!rule.signals?.includes('stops-midway') || NOTHING_WRITTEN.has(context.phase)) return false;
+  if (context.phase === 'connecting') return false;
+  return context.sql === undefined || classifyStatement(context.sql).category !== 'read';
 }
 
 /**

@@ -6,12 +6,15 @@ import type { Outcome } from './outcome.js';
  * - `'not-sent'`: the request provably never reached the server, whatever the phase;
  * - `'server-restart'`: the server (or a tool killing sessions) probably dropped other
  *   connections too, so idle ones older than this moment are suspect;
- * - `'idle-timeout'`: the server closed the connection for idling past `wait_timeout`.
+ * - `'idle-timeout'`: the server closed the connection for idling past `wait_timeout`;
+ * - `'stops-midway'`: the server stopped the statement while it ran (KILL QUERY, a statement
+ *   timeout): InnoDB rolls the statement back, but rows a write already changed in a
+ *   non-transactional table (MyISAM, Aria) stay changed, so a write's outcome is unknown.
  *
  * @example
  * const restart = (rule: CodeRule) => rule.signals?.includes('server-restart') ?? false;
  */
-export type Signal = 'not-sent' | 'server-restart' | 'idle-timeout';
+export type Signal = 'not-sent' | 'server-restart' | 'idle-timeout' | 'stops-midway';
 
 /**
  * `'loss'`: the connection is gone, and the class follows from what it was doing (see

@@ -397,14 +397,16 @@ export const SERVER_CODE_RULES: readonly ServerCodeRule[] = [
     errno: 1317,
     symbol: 'ER_QUERY_INTERRUPTED',
     kind: 'QueryInterruptedError',
-    note: 'KILL QUERY stopped the statement (measured on MariaDB 10.11, also for SELECT SLEEP()); it was rolled back and the connection stays open.',
+    signals: ['stops-midway'],
+    note: 'KILL QUERY stopped the statement (measured on MariaDB 10.11, also for SELECT SLEEP()); the connection stays open. InnoDB rolled the statement back; a write to a MyISAM/Aria table keeps the rows it already changed (measured), so a write is outcome unknown.',
   },
   {
     errno: 1969,
     symbol: 'ER_STATEMENT_TIMEOUT',
     flavor: 'mariadb',
     kind: 'QueryTimeoutError',
-    note: "MariaDB: max_statement_time exceeded; the statement was aborted, the connection stays open. mysql2 gives it no code (its table is MySQL's).",
+    signals: ['stops-midway'],
+    note: "MariaDB: max_statement_time exceeded; the statement was aborted, the connection stays open (a write to a non-transactional table may be partly applied). mysql2 gives it no code (its table is MySQL's).",
   },
   {
     errno: 3024,

@@ -72,9 +72,12 @@ function expected(rule: CodeRule, phase: 'connecting' | 'awaiting-result', answe
   const className: ErrorClassName =
     phase === 'connecting' ? (rule.whenConnecting ?? rule.kind) : rule.kind;
   const spec = ERROR_CLASS_SPECS[className];
-  const outcome: Outcome =
-    rule.outcome ??
-    (notSent || phase === 'connecting' ? 'not-sent' : answered ? 'failed' : spec.outcome);
+  // The context's statement is an UPDATE: stopped midway, it may have changed MyISAM rows.
+  const stoppedWrite = rule.signals?.includes('stops-midway') && phase !== 'connecting';
+  const outcome: Outcome = stoppedWrite
+    ? 'unknown'
+    : (rule.outcome ??
+      (notSent || phase === 'connecting' ? 'not-sent' : answered ? 'failed' : spec.outcome));
   const usableDefault =
     spec.connectionUsable === 'if-failed' ? outcome === 'failed' : spec.connectionUsable;
   return { className, outcome, usable: rule.connectionUsable ?? usableDefault };
@@ -389,15 +392,22 @@ describe('spot checks: the codes that matter most, pinned to literal answers', (
       want: ['LockWaitTimeoutError', 'failed', true, true],
     },
     {
-      title: '1317 KILL QUERY',
+      title: '1317 KILL QUERY of a read',
       error: serverError(1317, '70100'),
-      context: { phase: 'awaiting-result' },
+      context: { phase: 'awaiting-result', sql: 'SELECT SLEEP(5)' },
       want: ['QueryInterruptedError', 'failed', false, true],
     },
     {
-      title: '1969 max_statement_time (MariaDB)',
+      // Issue 12, finding 9: a MyISAM UPDATE keeps the rows it changed before KILL QUERY.
+      title: '1317 KILL QUERY of a write: outcome unknown (non-transactional tables)',
+      error: serverError(1317, '70100'),
+      context: { phase: 'awaiting-result', sql: 'UPDATE t SET a = a + 1' },
+      want: ['QueryInterruptedError', 'unknown', false, true],
+    },
+    {
+      title: '1969 max_statement_time (MariaDB) of a read',
       error: serverError(1969, '70100'),
-      context: { phase: 'awaiting-result', flavor: 'mariadb' },
+      context: { phase: 'awaiting-result', flavor: 'mariadb', sql: 'SELECT SLEEP(5)' },
       want: ['QueryTimeoutError', 'failed', false, true],
     },
     {
