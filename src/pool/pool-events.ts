@@ -127,13 +127,8 @@ export class PoolEvents extends EventEmitter {
   /** Delivers to listeners and to the diagnostics channel; cheap when nobody listens. Never throws. */
   publish<E extends PoolEventName>(event: E, payload: GoneAwayEventMap[E]): void {
     const ch = channelFor(event);
-    if (ch.hasSubscribers) {
-      try {
-        ch.publish(payload);
-      } catch (error) {
-        reportListenerError(event, error);
-      }
-    }
+    // Node itself isolates a throwing channel subscriber (it surfaces as an uncaught exception).
+    if (ch.hasSubscribers) ch.publish(payload);
     if (this.listenerCount(event) === 0) return;
     // rawListeners keeps once() wrappers, so calling them removes them as emit() would.
     for (const listener of this.rawListeners(event) as ((payload: unknown) => void)[]) {
