@@ -18,6 +18,7 @@ import { classifyStatement, type StatementInfo } from '../sql/statement-classifi
 import { type ConnectionState, transition } from './connection-state.js';
 import { SessionState, TRACKING_SQL, WAIT_TIMEOUT_SQL } from './session-state.js';
 import { queryPacket, readSetUpReply } from './set-up-reply.js';
+import { type ConnectTraceContext, connectChannel } from './tracing-channels.js';
 
 /** Everything needed to open one connection. Built once per pool from its options. */
 export interface ConnectionConfig {
@@ -212,7 +213,25 @@ export class ManagedConnection {
    * pool's `connectTimeoutMs`): a server that freezes half-way costs the bound, never more.
    * Rejects with a classified error (phase `connecting`); the connection is then `closed`.
    */
-  async open(timeoutMs = this.#config.connectTimeoutMs): Promise<void> {
+  open(timeoutMs = this.#config.connectTimeoutMs): Promise<void> {
+    if (!connectChannel.hasSubscribers) return this.#open(timeoutMs);
+    const { socketPath, host, port, driver } = this.#config;
+    const trace: ConnectTraceContext = {
+      serverAddress: socketPath ?? host,
+      serverPort: socketPath ? undefined : port,
+      database: driver.database ?? '',
+      user: driver.user,
+    };
+    return connectChannel.tracePromise(async () => {
+      try {
+        await this.#open(timeoutMs);
+      } finally {
+        if (this.threadId) trace.connectionId = this.threadId;
+      }
+    }, trace);
+  }
+
+  async #open(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new OpenTimeoutSignal(timeoutMs)), timeoutMs);

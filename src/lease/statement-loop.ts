@@ -17,8 +17,14 @@ import type {
   RunOptions,
   StatementKind,
 } from '../connection/managed-connection.js';
+import {
+  type AttemptRecord,
+  type QueryTraceContext,
+  queryChannel,
+  type TraceTarget,
+} from '../connection/tracing-channels.js';
 import type { GoneAwayError } from '../errors/index.js';
-import type { RetryContext } from '../retry/repeat-rule.js';
+import type { RetryContext, RetryDecision } from '../retry/repeat-rule.js';
 import type { StatementOptions } from './results.js';
 
 /** What the loop needs from the pool. */
@@ -29,7 +35,12 @@ export interface StatementHost {
   /** Bounds and result shaping for one statement (validates `timeoutMs`). */
   runOptions(options: StatementOptions | undefined, committing: boolean): RunOptions;
   /** Asks the repeat rule, publishes its answer, counts retries. */
-  decide(error: GoneAwayError, context: Omit<RetryContext, 'maxAttempts' | 'ending'>): boolean;
+  decide(
+    error: GoneAwayError,
+    context: Omit<RetryContext, 'maxAttempts' | 'ending'>,
+  ): RetryDecision;
+  /** Where statements go, for tracing. */
+  readonly target: TraceTarget;
 }
 
 /** Where a statement's attempts take their connection, and what happens to it after each. */
@@ -49,12 +60,13 @@ export interface AttemptSite {
 const NOTHING: readonly string[] = [];
 
 /**
- * Runs one statement through its attempts on `site`.
+ * Runs one statement through its attempts on `site`, as one `goneaway:query` trace when someone
+ * subscribes to it.
  *
  * @example
  * const rows = await runAttempts(host, site, 'query', 'SELECT 1', undefined, undefined, false);
  */
-export async function runAttempts(
+export function runAttempts(
   host: StatementHost,
   site: AttemptSite,
   kind: StatementKind,
@@ -62,6 +74,32 @@ export async function runAttempts(
   values: unknown,
   options: StatementOptions | undefined,
   committing: boolean,
+): Promise<unknown> {
+  if (!queryChannel.hasSubscribers) {
+    return attempts(host, site, kind, sql, values, options, committing, undefined);
+  }
+  const trace: QueryTraceContext = {
+    ...host.target,
+    operation: kind,
+    query: sql,
+    values,
+    attempts: [],
+  };
+  return queryChannel.tracePromise(
+    () => attempts(host, site, kind, sql, values, options, committing, trace),
+    trace,
+  );
+}
+
+async function attempts(
+  host: StatementHost,
+  site: AttemptSite,
+  kind: StatementKind,
+  sql: string,
+  values: unknown,
+  options: StatementOptions | undefined,
+  committing: boolean,
+  trace: QueryTraceContext | undefined,
 ): Promise<unknown> {
   const runOptions = host.runOptions(options, committing);
   const { maxAttempts } = host;
@@ -71,6 +109,11 @@ export async function runAttempts(
     const fresh = attempt > 1 && attempt === maxAttempts;
     let connection = fresh ? undefined : site.ready();
     connection ??= await site.checkout(deadline, fresh);
+    const record: AttemptRecord | undefined = trace && {
+      attempt,
+      connectionId: connection.threadId,
+    };
+    if (record) trace?.attempts.push(record);
     const inTransaction = connection.session.inTransaction;
     const held = connection.session.dirty ? connection.session.held : NOTHING;
     let result: unknown;
@@ -79,17 +122,19 @@ export async function runAttempts(
     } catch (thrown) {
       const error = thrown as GoneAwayError;
       const broken = connection.isDead || !error.connectionUsable;
+      if (record) record.error = error;
       site.failed(connection, error, broken);
       // The server answered: the statement ran and failed; nothing to repeat.
       if (!broken) throw error;
-      const retry = host.decide(error, {
+      const decision = host.decide(error, {
         attempt,
         inTransaction,
         sessionDirty: held.length > 0,
         idempotent: options?.idempotent,
         statement: connection.statement,
       });
-      if (retry) continue;
+      if (record) record.decision = decision;
+      if (decision.retry) continue;
       throw site.giveUp(error, inTransaction, held);
     }
     site.succeeded(connection);

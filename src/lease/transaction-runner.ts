@@ -16,6 +16,12 @@
  * Where the transaction runs is a {@link TransactionSite}: the pool (a new lease for each run) or
  * a scope (the scope's lease; a savepoint when a transaction is already open there).
  */
+import {
+  type AttemptRecord,
+  type TraceTarget,
+  type TransactionTraceContext,
+  transactionChannel,
+} from '../connection/tracing-channels.js';
 import { ConfigurationError, type GoneAwayError } from '../errors/index.js';
 import { rerunReason, type TransactionStage } from '../retry/repeat-rule.js';
 import type { Lease } from './lease.js';
@@ -85,6 +91,8 @@ export interface BegunTransaction {
 
 /** Where a transaction runs: the pool, or a scope. */
 export interface TransactionSite {
+  /** Where its statements go, for tracing. */
+  readonly target: TraceTarget;
   /** Begins run `attempt`; on failure it lets go of whatever it took. */
   begin(attempt: number, characteristics: Characteristics): Promise<BegunTransaction>;
   /** Runs the body (a scope marks its async context, so a nested transaction joins it). */
@@ -92,7 +100,8 @@ export interface TransactionSite {
 }
 
 /**
- * Runs `fn` as a transaction on `site`; see the module comment for when it runs again.
+ * Runs `fn` as a transaction on `site`, as one `goneaway:transaction` trace when someone
+ * subscribes; see the module comment for when it runs again.
  *
  * @param onRetry told before each re-run, with the reason
  *
@@ -105,8 +114,28 @@ export async function runTransaction<T>(
   options: TransactionOptions,
   onRetry: (attempt: number, reason: string, error: GoneAwayError) => void,
 ): Promise<T> {
-  const { attempts = 1, isolationLevel, readOnly = false } = checkTransactionOptions(options);
+  const checked = checkTransactionOptions(options);
+  if (!transactionChannel.hasSubscribers) return runs(site, fn, checked, onRetry, undefined);
+  const trace: TransactionTraceContext = {
+    ...site.target,
+    isolationLevel: checked.isolationLevel,
+    readOnly: checked.readOnly ?? false,
+    attempts: [],
+  };
+  return transactionChannel.tracePromise(() => runs(site, fn, checked, onRetry, trace), trace);
+}
+
+async function runs<T>(
+  site: TransactionSite,
+  fn: (tx: Transaction) => Promise<T>,
+  options: TransactionOptions,
+  onRetry: (attempt: number, reason: string, error: GoneAwayError) => void,
+  trace: TransactionTraceContext | undefined,
+): Promise<T> {
+  const { attempts = 1, isolationLevel, readOnly = false } = options;
   for (let attempt = 1; ; attempt++) {
+    const record: AttemptRecord | undefined = trace && { attempt, connectionId: 0 };
+    if (record) trace?.attempts.push(record);
     let stage: TransactionStage = 'begin';
     let begun: BegunTransaction | undefined;
     let open = true;
@@ -119,6 +148,7 @@ export async function runTransaction<T>(
     let failure: unknown;
     try {
       begun = await site.begin(attempt, { isolationLevel, readOnly });
+      if (record) record.connectionId = begun.threadId;
       const tx: Transaction = {
         query: statement('query'),
         execute: statement('execute'),
@@ -135,7 +165,13 @@ export async function runTransaction<T>(
       open = false;
       if (begun) await begun.rollBack();
       const reason = begun?.nested ? undefined : rerunReason(error, stage);
-      if (reason && attempt < attempts && (begun?.mayRunAgain(error) ?? true)) {
+      const again =
+        reason !== undefined && attempt < attempts && (begun?.mayRunAgain(error) ?? true);
+      if (record) {
+        record.error = error as GoneAwayError;
+        record.decision = { retry: again, reason: reason ?? 'not re-run' };
+      }
+      if (reason && again) {
         onRetry(attempt + 1, reason, error as GoneAwayError);
         continue;
       }

@@ -49,6 +49,7 @@ import type {
   StatementKind,
 } from '../connection/managed-connection.js';
 import { ManagedConnection } from '../connection/managed-connection.js';
+import { acquireChannel, type TraceTarget } from '../connection/tracing-channels.js';
 import {
   AcquireTimeoutError,
   ConfigurationError,
@@ -75,7 +76,7 @@ import {
   type TransactionOptions,
   type TransactionSite,
 } from '../lease/transaction-runner.js';
-import { decideRetry, type RetryContext } from '../retry/repeat-rule.js';
+import { decideRetry, type RetryContext, type RetryDecision } from '../retry/repeat-rule.js';
 import { runJob } from '../scope/job.js';
 import { runScope } from '../scope/run-scope.js';
 import {
@@ -122,7 +123,7 @@ const DEFAULT_TICK_MS = 500;
 /** A tick this late means the process was frozen: sockets may have died unseen. */
 const FREEZE_TOLERANCE_MS = 2_000;
 /** The pool's own leases: a pooled connection, no forced ping, no age limit. */
-const PLAIN: Omit<LeasePolicy, 'stack'> = { fresh: false, healthCheck: false, maxAgeMs: undefined };
+const PLAIN: LeasePolicy = { fresh: false, healthCheck: false, maxAgeMs: undefined, stack: '' };
 const RESOLVED = Promise.resolve();
 
 /**
@@ -147,6 +148,7 @@ export class Pool {
   readonly #scopeHost: ScopeHost;
   readonly #reaper: SessionReaper;
   readonly #side: SideConfig;
+  readonly #target: TraceTarget;
   #connecting = 0;
   #epoch = 0;
   #connectFailures = 0;
@@ -181,6 +183,11 @@ export class Pool {
       clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
     });
     this.#side = { ...sideTarget(connection), timeoutMs: validationTimeoutMs, label };
+    this.#target = {
+      serverAddress: connection.socketPath ?? connection.host,
+      serverPort: connection.socketPath ? undefined : connection.port,
+      database: connection.driver.database ?? '',
+    };
     this.#host = this.#leaseHost();
     this.#site = this.#autocommitSite();
     this.#scopeHost = this.#scopeHostFor();
@@ -400,7 +407,7 @@ export class Pool {
   #autocommitSite(): AttemptSite {
     return {
       ready: () => this.#takeReady(),
-      checkout: (deadline, fresh) => this.#checkout(deadline, fresh, false),
+      checkout: (deadline, fresh) => this.#checkoutFor(deadline, fresh, PLAIN),
       succeeded: (connection) => void this.#giveBack(connection),
       failed: (connection, error, broken) => {
         if (broken) this.#lostUnderStatement(connection, error);
@@ -418,6 +425,7 @@ export class Pool {
       acquireTimeoutMs: this.#options.acquireTimeoutMs,
       runOptions: (options, committing) => this.#runOptions(options, committing),
       decide: (error, context) => this.#decide(error, context),
+      target: this.#target,
       checkout: (deadline, fresh, policy) => this.#checkoutFor(deadline, fresh, policy),
       giveBack: (connection, closeAs) => this.#giveBack(connection, closeAs) ?? RESOLVED,
       failed: (connection, error) => this.#lostUnderStatement(connection, error),
@@ -428,6 +436,7 @@ export class Pool {
   /** `db.transaction()` outside a scope: a lease per run, a new connection for every re-run. */
   #transactionSite(): TransactionSite {
     return {
+      target: this.#target,
       begin: async (attempt, characteristics): Promise<BegunTransaction> => {
         const lease = await this.#lease(attempt > 1);
         try {
@@ -453,6 +462,7 @@ export class Pool {
 
   #scopeHostFor(): ScopeHost {
     return {
+      target: this.#target,
       lease: (policy) => this.#lease(false, policy),
       closeOld: (maxAgeMs) => this.#closeOld(maxAgeMs),
       publish: (event, payload) =>
@@ -478,8 +488,12 @@ export class Pool {
   }
 
   /** Asks the repeat rule, publishes its answer for losses, and counts retries. */
-  #decide(error: GoneAwayError, context: Omit<RetryContext, 'maxAttempts' | 'ending'>): boolean {
-    if (!isGoneAwayError(error)) return false;
+  #decide(
+    error: GoneAwayError,
+    context: Omit<RetryContext, 'maxAttempts' | 'ending'>,
+  ): RetryDecision {
+    if (!isGoneAwayError(error))
+      return { retry: false, reason: 'not retried: not a database error' };
     const decision = decideRetry(error, {
       ...context,
       maxAttempts: this.#options.maxAttempts,
@@ -490,7 +504,7 @@ export class Pool {
     } else if (!error.connectionUsable) {
       this.#events.publish('no-retry', { reason: decision.reason, error });
     }
-    return decision.retry;
+    return decision;
   }
 
   #retried(attempt: number, reason: string, error: GoneAwayError): void {
@@ -517,8 +531,23 @@ export class Pool {
 
   // ── checkout ──────────────────────────────────────────────────────────────────────────────
 
-  /** A checkout the way a lease's policy says: fresh, pinged, or not older than its age limit. */
-  async #checkoutFor(
+  /**
+   * A checkout the way a lease's policy says: fresh, pinged, or not older than its age limit.
+   * One `goneaway:acquire` trace when someone subscribes.
+   */
+  #checkoutFor(
+    deadline: number,
+    fresh: boolean,
+    policy: LeasePolicy,
+  ): Promise<ManagedConnectionType> {
+    if (!acquireChannel.hasSubscribers) return this.#checkoutWith(deadline, fresh, policy);
+    return acquireChannel.tracePromise(() => this.#checkoutWith(deadline, fresh, policy), {
+      ...this.#target,
+      fresh: fresh || policy.fresh,
+    });
+  }
+
+  async #checkoutWith(
     deadline: number,
     fresh: boolean,
     policy: LeasePolicy,

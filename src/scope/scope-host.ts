@@ -4,6 +4,7 @@
  * scope a statement belongs to with {@link boundScope}.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TraceTarget } from '../connection/tracing-channels.js';
 import { ConfigurationError, type GoneAwayError } from '../errors/index.js';
 import type { Lease, LeasePolicy } from '../lease/lease.js';
 import type { StatementOptions } from '../lease/results.js';
@@ -12,6 +13,8 @@ import type { ScopeEventMap, ScopeEventName } from './scope-options.js';
 
 /** The pool's side of its scopes. Implemented by the pool; not public API. */
 export interface ScopeHost {
+  /** Where the pool's statements go, for tracing. */
+  readonly target: TraceTarget;
   /** Borrows a lease the way the scope's policy says. */
   lease(policy: LeasePolicy): Promise<Lease>;
   /** Closes idle connections that are lost, past their idle limit or lifetime, or older than `maxAgeMs`. */

@@ -14,6 +14,7 @@
  * nested instead of waiting for it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TraceTarget } from '../connection/tracing-channels.js';
 import { ConfigurationError, ConnectionLostError } from '../errors/index.js';
 import type { ConnectionFacts, Lease } from '../lease/lease.js';
 import type { StatementOptions } from '../lease/results.js';
@@ -62,8 +63,9 @@ export function insideTransactionOf(scope: object): boolean {
  * @example
  * await runTransaction(scopeTransactionSite(scope), fn, { attempts: 3 }, onRetry);
  */
-export function scopeTransactionSite(scope: ScopeStatements): TransactionSite {
+export function scopeTransactionSite(scope: ScopeStatements, target: TraceTarget): TransactionSite {
   return {
+    target,
     begin: (_attempt, characteristics) =>
       scope.exec((lease) => begin(lease, scope, characteristics)),
     body: (fn) => inside.run(scope, fn),

@@ -110,8 +110,11 @@ export class Scope implements ScopeBinding {
 
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions): Promise<T> {
     const run = () =>
-      runTransaction(scopeTransactionSite(this), fn, options, (attempt, reason, error) =>
-        this.#host.retried(attempt, reason, error),
+      runTransaction(
+        scopeTransactionSite(this, this.#host.target),
+        fn,
+        options,
+        (attempt, reason, error) => this.#host.retried(attempt, reason, error),
       );
     // One started inside another's function is nested in it: waiting for it would never end.
     if (insideTransactionOf(this)) return run();
