@@ -122,6 +122,15 @@ const CODES: Readonly<Record<string, Entry>> = {
     exitCode: ExitCode.CannotConnect,
     explain: () => 'the server certificate has expired (CERT_HAS_EXPIRED)',
   },
+  // goneaway's own refusal (password-exchange.ts), worded with the CLI's options.
+  GONEAWAY_PASSWORD_EXCHANGE_REFUSED: {
+    exitCode: ExitCode.AccessDenied,
+    explain: () =>
+      'goneaway refused to send the password: the server asked for full authentication without TLS, ' +
+      "which would encrypt the password to a key of the server's choosing. Use --ssl, or pin the " +
+      "server's key with --server-public-key-path <file>, or, only on a network you trust, " +
+      '--insecure-allow-public-key-retrieval',
+  },
   ERR_TLS_CERT_ALTNAME_INVALID: {
     exitCode: ExitCode.CannotConnect,
     explain: () =>
