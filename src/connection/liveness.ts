@@ -6,7 +6,9 @@
  * plain timeout cannot tell a long report query from a dead path. The side connection goes the
  * same way as the stalled one (same host and port, through any proxy), with a bounded connect.
  */
+import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
+import { nameTlsPeer } from '../config/tls-options.js';
 import type { ManagedConnection } from './managed-connection.js';
 
 /** What a side check needs to know: how to connect, and its bound. */
@@ -62,7 +64,7 @@ function askServer(threadId: number, config: StallCheckConfig): Promise<Verdict>
       ...config.driver,
       ...(config.socketPath
         ? { socketPath: config.socketPath }
-        : { host: config.host, port: config.port }),
+        : { host: config.host, port: config.port, stream: () => tcpSocket(config) }),
       connectTimeout: config.timeoutMs,
     });
     const finish = (verdict: Verdict): void => {
@@ -108,4 +110,11 @@ function askServer(threadId: number, config: StallCheckConfig): Promise<Verdict>
       },
     );
   });
+}
+
+/** The side connection's socket, so that TLS checks the certificate against an IP host too. */
+function tcpSocket(config: StallCheckConfig): Socket {
+  const socket = netConnect({ host: config.host, port: config.port });
+  nameTlsPeer(socket, config.host);
+  return socket;
 }

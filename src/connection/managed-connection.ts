@@ -12,8 +12,10 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
+import { nameTlsPeer } from '../config/tls-options.js';
 import { classify, type Flavor, flavorOf, type Phase, QueryTimeoutError } from '../errors/index.js';
 import { type ConnectionState, transition } from './connection-state.js';
+import { limitHandshakeBytes } from './handshake-byte-limit.js';
 import {
   type OkPacketInfo,
   SessionTracker,
@@ -165,7 +167,9 @@ export class ManagedConnection {
     if (!socketPath) {
       socket.setNoDelay(true);
       socket.setKeepAlive(true, 30_000);
+      nameTlsPeer(socket, host);
     }
+    const handshakeLimit = limitHandshakeBytes(socket, socketPath ?? `${host}:${port}`);
     // Attach before mysql2 does, so the first death is seen here even if mysql2 swallows it.
     socket.once('close', () => this.#markLost(new ConnectionLostSignal('socket closed')));
     socket.on('error', (error) => this.#markLost(error));
@@ -195,6 +199,7 @@ export class ManagedConnection {
         connection.once('error', reject);
       });
       connection.removeAllListeners('connect');
+      handshakeLimit.end();
       if (this.#config.initSql.length > 0) {
         await this.#configureSession();
         this.session.markBaseline();
@@ -205,8 +210,9 @@ export class ManagedConnection {
       }
       this.lastUsedAt = this.#now();
     } catch (error) {
+      handshakeLimit.end();
       this.destroy();
-      throw classify(error, this.#context('connecting'));
+      throw classify(handshakeLimit.error ?? error, this.#context('connecting'));
     }
   }
 

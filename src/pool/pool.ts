@@ -37,6 +37,7 @@
  *   `transaction` run on the scope's one lease instead (see `scope-context.ts`).
  */
 
+import { checkDurationMs } from '../config/duration.js';
 import { checkStalledStatement } from '../connection/liveness.js';
 import {
   ManagedConnection,
@@ -516,11 +517,7 @@ export class Pool {
 
   #runOptions(options: StatementOptions | undefined): RunOptions {
     const timeoutMs = options?.timeoutMs ?? this.#options.queryTimeoutMs;
-    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
-      throw new ConfigurationError(
-        `Statement option timeoutMs is ${timeoutMs}; expected a finite number of ms, 0 or more.`,
-      );
-    }
+    if (options?.timeoutMs !== undefined) checkDurationMs('Statement option timeoutMs', timeoutMs);
     return {
       timeoutMs: timeoutMs || undefined,
       driverOptions: options?.driverOptions,
