@@ -15,12 +15,19 @@ import mysql from 'mysql2/promise';
 export class AdminSession {
   readonly #host: string;
   readonly #port: number;
+  readonly #socketPath: string | undefined;
   #connection: mysql.Connection | undefined;
   #broken = false;
 
-  constructor(server: { readonly host: string; readonly port: number }) {
+  constructor(server: {
+    readonly host: string;
+    readonly port: number;
+    readonly socketPath?: string;
+  }) {
     this.#host = server.host;
     this.#port = server.port;
+    // A sandbox's root is reachable only through its unix socket.
+    this.#socketPath = server.socketPath || undefined;
   }
 
   /** Opens the session now (before a fault that may leave no slot to open it later). */
@@ -61,8 +68,9 @@ export class AdminSession {
     this.#connection?.destroy();
     this.#broken = false;
     const connection = await mysql.createConnection({
-      host: this.#host,
-      port: this.#port,
+      ...(this.#socketPath
+        ? { socketPath: this.#socketPath }
+        : { host: this.#host, port: this.#port }),
       user: 'root',
       connectTimeout: 5_000,
     });

@@ -4,7 +4,8 @@
  * Sources, strongest first (a field set by a stronger source wins):
  *
  * 1. options: `--host -h`, `--port -P`, `--user -u`, `--password -p`, `--socket -S`,
- *    `--database -D`, `--ssl`, `--ssl-mode`, `--ssl-ca`, `--ssl-cert`, `--ssl-key`;
+ *    `--database -D`, `--ssl`, `--ssl-mode`, `--ssl-ca`, `--ssl-cert`, `--ssl-key`,
+ *    `--server-public-key-path`, `--insecure-allow-public-key-retrieval`;
  * 2. a URI: the command's argument, else `DATABASE_URL`, else `MYSQL_URL` (an environment
  *    URI with another scheme, such as `postgres://`, is not ours and is skipped);
  * 3. `MYSQL_PWD` for the password (the variable the mysql client reads);
@@ -15,10 +16,24 @@
  * redactor the moment it is read, before anything can print it.
  */
 import { userInfo } from 'node:os';
+import {
+  type ConnectionUri,
+  parseConnectionUri,
+  passwordsInUri,
+} from '../config/connection-uri.js';
+import { MAX_DURATION_MS } from '../config/duration.js';
+import {
+  parseSslMode as parseMode,
+  type SslMode,
+  sslModeFromParams,
+} from '../config/tls-options.js';
+import { ConfigurationError } from '../errors/index.js';
 import { UsageError } from './cli-error.js';
 import type { CommandInput, OptionSpecs } from './command.js';
 import { booleanOption, integerOption, parseInteger, stringOption } from './option-values.js';
 import type { Redactor } from './redact.js';
+
+export type { SslMode } from '../config/tls-options.js';
 
 /** The option that a bare `--password` / `-p` is rewritten to (see {@link normalizePasswordFlag}). */
 export const PASSWORD_PROMPT_OPTION = 'password-prompt';
@@ -47,17 +62,21 @@ export const CONNECTION_OPTIONS: OptionSpecs = {
   'ssl-ca': { type: 'string', valueName: 'file', description: 'CA certificate file (PEM)' },
   'ssl-cert': { type: 'string', valueName: 'file', description: 'Client certificate file (PEM)' },
   'ssl-key': { type: 'string', valueName: 'file', description: 'Client private key file (PEM)' },
+  'server-public-key-path': {
+    type: 'string',
+    valueName: 'file',
+    description: "The server's RSA public key (PEM), to encrypt the password to without TLS",
+  },
+  'insecure-allow-public-key-retrieval': {
+    type: 'boolean',
+    description: 'Without TLS, encrypt the password to whatever key the server offers (unsafe)',
+  },
   'connect-timeout-ms': {
     type: 'string',
     valueName: 'ms',
     description: 'Give up connecting after this long (5000)',
   },
 };
-
-/** How TLS is used, with the mysql client's names. */
-export type SslMode = 'DISABLED' | 'REQUIRED' | 'VERIFY_CA' | 'VERIFY_IDENTITY';
-
-const SSL_MODES: readonly SslMode[] = ['DISABLED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'];
 
 /** Where the connection settings came from, for messages ("the URI in DATABASE_URL"). */
 export type TargetSource = 'argument' | 'DATABASE_URL' | 'MYSQL_URL' | 'options';
@@ -75,6 +94,10 @@ export interface ConnectionTarget {
   readonly sslCert: string | undefined;
   readonly sslKey: string | undefined;
   readonly connectTimeoutMs: number;
+  /** File with the server's RSA public key (PEM), pinned for the password exchange. */
+  readonly serverPublicKeyPath?: string | undefined;
+  /** Without TLS, let the server supply the key the password is encrypted to. */
+  readonly insecureAllowPublicKeyRetrieval?: boolean;
   /** Whether the password must still be asked for on the terminal. */
   readonly promptForPassword: boolean;
   readonly source: TargetSource;
@@ -92,7 +115,7 @@ interface UriParts {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-const URI_SCHEMES = new Set(['mysql:', 'mariadb:']);
+const URI_SCHEMES = new Set(['mysql', 'mariadb']);
 
 /**
  * Rewrites a bare `--password` / `-p` to `--password-prompt`, so that the option that takes
@@ -157,7 +180,7 @@ export function resolveConnectionTarget(
   redactor.add(env.MYSQL_PWD);
 
   const [uri, source] = pickUri(input, env, redactor);
-  const parts = uri === undefined ? {} : parseConnectionUri(uri, source, redactor);
+  const parts = uri === undefined ? {} : parseConnectionUriParts(uri, source, redactor);
 
   const portOption = stringOption(values, 'port');
   const port =
@@ -168,7 +191,7 @@ export function resolveConnectionTarget(
   const sslMode = booleanOption(values, 'ssl')
     ? 'VERIFY_IDENTITY'
     : sslModeOption !== undefined
-      ? parseSslMode(sslModeOption, '--ssl-mode')
+      ? usage(() => parseMode(sslModeOption, '--ssl-mode'))
       : (parts.sslMode ?? 'DISABLED');
   const sslCa = stringOption(values, 'ssl-ca');
   const sslCert = stringOption(values, 'ssl-cert');
@@ -196,7 +219,10 @@ export function resolveConnectionTarget(
     sslKey,
     connectTimeoutMs: integerOption(values, 'connect-timeout-ms', DEFAULT_CONNECT_TIMEOUT_MS, {
       min: 1,
+      max: MAX_DURATION_MS,
     }),
+    serverPublicKeyPath: stringOption(values, 'server-public-key-path'),
+    insecureAllowPublicKeyRetrieval: booleanOption(values, 'insecure-allow-public-key-retrieval'),
     promptForPassword,
     source: uri === undefined ? 'options' : source,
   };
@@ -246,82 +272,64 @@ function pickUri(
 
 function isOurScheme(uri: string): boolean {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
-  return scheme !== undefined && URI_SCHEMES.has(`${scheme}:`);
+  return scheme !== undefined && URI_SCHEMES.has(scheme);
 }
 
 /**
- * Registers whatever sits between `user:` and the last `@` of a URI as a secret, before the
- * URI is parsed: a malformed URI must not leak its password either.
+ * Registers the password of a URI as a secret, found leniently before the URI is parsed: a
+ * malformed URI must not leak its password either.
  */
 function registerUriPassword(uri: string, redactor: Redactor): void {
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^\s]*)@/i.exec(uri)?.[1];
-  if (authority === undefined) return;
-  const colon = authority.indexOf(':');
-  if (colon === -1) return;
-  const raw = authority.slice(colon + 1);
-  redactor.add(raw);
-  try {
-    redactor.add(decodeURIComponent(raw));
-  } catch {
-    // not valid percent-encoding: the raw form is registered
-  }
+  for (const password of passwordsInUri(uri)) redactor.add(password);
 }
 
 /**
- * Parses a `mysql://` or `mariadb://` URI. Understood query parameters: `socket`,
- * `ssl=true|false`, `ssl-mode` (also `sslmode`, `sslMode`); others are ignored, since an
- * application's URI often carries driver options the CLI has no use for.
+ * Parses a `mysql://` or `mariadb://` URI with the library's one parser. Understood query
+ * parameters: `socket` (also `socketPath`), `ssl=true|false`, `ssl-mode` (also `sslmode`,
+ * `sslMode`); others are ignored, since an application's URI often carries driver options the
+ * CLI has no use for.
  */
-function parseConnectionUri(uri: string, source: TargetSource, redactor: Redactor): UriParts {
+function parseConnectionUriParts(uri: string, source: TargetSource, redactor: Redactor): UriParts {
   registerUriPassword(uri, redactor);
   const where = source === 'argument' ? 'the URI argument' : `the URI in ${source}`;
-  const expected = 'expected mysql://user@host:port/database';
   if (!isOurScheme(uri)) {
-    const hint = uri.includes('://') ? 'its scheme is not mysql:// or mariadb://' : expected;
+    const hint = uri.includes('://')
+      ? 'its scheme is not mysql:// or mariadb://'
+      : 'expected mysql://user@host:port/database';
     throw new UsageError(`${where} is not a MySQL URI: ${hint}`);
   }
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new UsageError(
-      `${where} is malformed (${expected}, a password after the user name, percent-encoded)`,
-    );
+  const parsed: ConnectionUri = usage(() => parseConnectionUri(uri, where));
+  redactor.add(parsed.password);
+  if (parsed.hosts.length > 1) {
+    throw new UsageError(`${where} lists ${parsed.hosts.length} hosts; give one server`);
   }
-  const decode = (text: string, what: string): string => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      throw new UsageError(`${where} is malformed: its ${what} has a broken %-escape`);
-    }
-  };
-  const password = url.password ? decode(url.password, 'password') : undefined;
-  redactor.add(password);
-  const params = url.searchParams;
-  const sslParam = params.get('ssl');
-  const sslModeParam = params.get('ssl-mode') ?? params.get('sslmode') ?? params.get('sslMode');
-  let sslMode: SslMode | undefined;
-  if (sslModeParam !== null) sslMode = parseSslMode(sslModeParam, `ssl-mode in ${where}`);
-  else if (sslParam !== null)
-    sslMode = /^(1|true|on|yes)$/i.test(sslParam) ? 'VERIFY_IDENTITY' : 'DISABLED';
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const server = parsed.hosts[0];
+  const param = (name: string) => parsed.params.find(([key]) => key === name)?.[1];
   return {
-    host: hostname ? decode(hostname, 'host') : undefined,
-    port: url.port ? Number(url.port) : undefined,
-    user: url.username ? decode(url.username, 'user name') : undefined,
-    password,
-    database: url.pathname.length > 1 ? decode(url.pathname.slice(1), 'database name') : undefined,
-    socketPath: params.get('socket') ?? undefined,
-    sslMode,
+    host: server?.host || undefined,
+    port: server?.port,
+    user: parsed.user,
+    password: parsed.password,
+    database: parsed.database,
+    socketPath: param('socket') ?? param('socketPath'),
+    sslMode: usage(() => sslModeFromParams(parsed.params, where)),
   };
 }
 
-function parseSslMode(raw: string, label: string): SslMode {
-  const mode = raw.trim().toUpperCase().replace(/-/g, '_');
-  // PREFERRED (TLS when offered) cannot be done by mysql2: it is plain unless TLS is required.
-  if (mode === 'PREFERRED') return 'DISABLED';
-  if ((SSL_MODES as readonly string[]).includes(mode)) return mode as SslMode;
-  throw new UsageError(`${label} must be one of ${SSL_MODES.join(', ')}, got "${raw}"`);
+/** Runs `read`, turning the library's ConfigurationError into the CLI's usage error. */
+function usage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      throw new UsageError(lowerFirst(error.message.replace(/\.$/, '')));
+    }
+    throw error;
+  }
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 function loginName(): string {

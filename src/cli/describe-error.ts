@@ -122,6 +122,15 @@ const CODES: Readonly<Record<string, Entry>> = {
     exitCode: ExitCode.CannotConnect,
     explain: () => 'the server certificate has expired (CERT_HAS_EXPIRED)',
   },
+  // goneaway's own refusal (password-exchange.ts), worded with the CLI's options.
+  GONEAWAY_PASSWORD_EXCHANGE_REFUSED: {
+    exitCode: ExitCode.AccessDenied,
+    explain: () =>
+      'goneaway refused to send the password: the server asked for full authentication without TLS, ' +
+      "which would encrypt the password to a key of the server's choosing. Use --ssl, or pin the " +
+      "server's key with --server-public-key-path <file>, or, only on a network you trust, " +
+      '--insecure-allow-public-key-retrieval',
+  },
   ERR_TLS_CERT_ALTNAME_INVALID: {
     exitCode: ExitCode.CannotConnect,
     explain: () =>
@@ -148,7 +157,7 @@ interface ErrorFields {
 export function describeError(error: unknown, context: ErrorContext = {}): ErrorDescription {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   const fields: ErrorFields = typeof error === 'object' && error !== null ? error : {};
-  const code = typeof fields.code === 'string' ? fields.code : undefined;
+  const code = tlsCodeOf(error) ?? (typeof fields.code === 'string' ? fields.code : undefined);
   const errno = typeof fields.errno === 'number' && fields.errno > 0 ? fields.errno : undefined;
   const serverText = oneLine(
     typeof fields.sqlMessage === 'string'
@@ -184,6 +193,28 @@ export function describeError(error: unknown, context: ErrorContext = {}): Error
     message: refused ? `cannot connect to ${context.target}: ${lowerFirst(text)}` : text,
     exitCode,
   };
+}
+
+/** Node's TLS error messages, by the code mysql2 overwrites with HANDSHAKE_SSL_ERROR. */
+const TLS_MESSAGES: readonly (readonly [RegExp, string])[] = [
+  [/^Hostname\/IP does not match certificate's altnames/, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/^self[- ]signed certificate in certificate chain/, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/^self[- ]signed certificate/, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/^unable to verify the first certificate/, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/^unable to get local issuer certificate/, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/^certificate has expired/, 'CERT_HAS_EXPIRED'],
+];
+
+/**
+ * mysql2 replaces the code of a TLS failure with its own HANDSHAKE_SSL_ERROR (the object is
+ * Node's, its message unchanged): recover Node's code, so the table's advice applies.
+ */
+function tlsCodeOf(error: unknown): string | undefined {
+  const fields = error as { code?: unknown; message?: unknown } | null;
+  if (fields?.code !== 'HANDSHAKE_SSL_ERROR' || typeof fields.message !== 'string')
+    return undefined;
+  const message = fields.message;
+  return TLS_MESSAGES.find(([pattern]) => pattern.test(message))?.[1];
 }
 
 /** Exit codes by the taxonomy's class, for errors the CLI's own table does not list. */

@@ -3,7 +3,11 @@
  * bounded connect, TLS per the target, and failures turned into one-line errors.
  */
 import { readFile } from 'node:fs/promises';
+import { isIP, connect as netConnect } from 'node:net';
 import mysql from 'mysql2/promise';
+import { passwordExchangePlugins } from '../config/password-exchange.js';
+import { nameTlsPeer, sslOptionsForMode } from '../config/tls-options.js';
+import { ConfigurationError } from '../errors/index.js';
 import { UsageError } from './cli-error.js';
 import { type ConnectionTarget, describeTarget } from './connection-options.js';
 import { toCliError } from './describe-error.js';
@@ -54,6 +58,26 @@ export async function openConnection(target: ConnectionTarget): Promise<OpenedCo
  * const options = await toDriverOptions(target);
  */
 export async function toDriverOptions(target: ConnectionTarget): Promise<mysql.ConnectionOptions> {
+  const tls = sslOptionsForMode(target.sslMode);
+  const serverPublicKey = target.serverPublicKeyPath
+    ? await readPem(target.serverPublicKeyPath, '--server-public-key-path')
+    : undefined;
+  let authPlugins: mysql.ConnectionOptions['authPlugins'];
+  try {
+    authPlugins = passwordExchangePlugins({
+      tls: tls !== undefined,
+      socket: target.socketPath !== undefined,
+      serverPublicKey,
+      insecureAllowPublicKeyRetrieval: target.insecureAllowPublicKeyRetrieval,
+      label: describeTarget(target),
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError)
+      throw new UsageError(
+        `--server-public-key-path ${target.serverPublicKeyPath}: not an RSA public key in PEM form`,
+      );
+    throw error;
+  }
   const options: mysql.ConnectionOptions = {
     user: target.user,
     connectTimeout: target.connectTimeoutMs,
@@ -64,19 +88,27 @@ export async function toDriverOptions(target: ConnectionTarget): Promise<mysql.C
     ...(target.socketPath
       ? { socketPath: target.socketPath }
       : { host: target.host, port: target.port }),
+    ...(authPlugins === undefined ? {} : { authPlugins }),
   };
-  if (target.sslMode === 'DISABLED') return options;
-  const verify = target.sslMode !== 'REQUIRED';
+  if (tls === undefined) return options;
   return {
     ...options,
+    // For an IP host, the certificate is checked against that IP (see nameTlsPeer).
+    ...(!target.socketPath && isIP(target.host) ? { stream: () => tcpSocket(target) } : {}),
     ssl: {
-      rejectUnauthorized: verify,
-      verifyIdentity: target.sslMode === 'VERIFY_IDENTITY',
+      ...tls,
       ...(target.sslCa ? { ca: await readPem(target.sslCa, '--ssl-ca') } : {}),
       ...(target.sslCert ? { cert: await readPem(target.sslCert, '--ssl-cert') } : {}),
       ...(target.sslKey ? { key: await readPem(target.sslKey, '--ssl-key') } : {}),
     },
   };
+}
+
+function tcpSocket(target: ConnectionTarget) {
+  const socket = netConnect({ host: target.host, port: target.port });
+  socket.setNoDelay(true);
+  nameTlsPeer(socket, target.host);
+  return socket;
 }
 
 async function readPem(path: string, option: string): Promise<string> {

@@ -1,11 +1,15 @@
 /**
  * mysql2's connection and pool options → goneaway's pool options. Every mysql2 option has one
- * row in {@link MYSQL2_OPTIONS}: passed to the driver, mapped to a goneaway option, accepted
- * without effect (goneaway does the same job its own way), or refused with a
- * `NotSupportedError` that says why. Unknown keys are refused like goneaway's own options.
+ * row in {@link MYSQL2_OPTIONS}: a driver option (passed on or refused by the one list the core
+ * pool uses too, `DRIVER_OPTION_RULES`), mapped to a goneaway option, accepted without effect
+ * (goneaway does the same job its own way), or refused with a `NotSupportedError` that says
+ * why. Unknown keys are refused like goneaway's own options.
  * ORMs pass many keys set to `undefined` (TypeORM does); those count as absent.
  */
 import type mysql from 'mysql2';
+import { parseConnectionUri, singleHost } from '../config/connection-uri.js';
+import { checkDriverOptions, DRIVER_OPTION_RULES } from '../config/driver-options.js';
+import { publicSslOptions, sslModeFromParams, sslOptionsForMode } from '../config/tls-options.js';
 import { ConfigurationError } from '../errors/index.js';
 import type { DriverOptions, PoolOptions } from '../pool/pool-options.js';
 import { notSupported } from './not-supported.js';
@@ -81,32 +85,8 @@ export const MYSQL2_OPTIONS: Readonly<Record<string, Row>> = {
   ssl: connection,
   uri: connection,
 
-  charset: driver,
-  charsetNumber: driver,
-  timezone: driver,
-  dateStrings: driver,
-  typeCast: driver,
-  supportBigNumbers: driver,
-  bigNumberStrings: driver,
-  decimalNumbers: driver,
-  jsonStrings: driver,
-  namedPlaceholders: driver,
-  nestTables: driver,
-  rowsAsArray: driver,
-  stringifyObjects: driver,
-  queryFormat: driver,
-  maxPreparedStatements: driver,
-  flags: driver,
-  insecureAuth: driver,
-  trace: driver,
-  compress: driver,
-  localAddress: driver,
-  connectAttributes: driver,
-  authPlugins: driver,
-  authSwitchHandler: driver,
-  enableCleartextPlugin: driver,
-  disableEval: driver,
-  passwordSha1: driver,
+  // Every driver option, passed on or refused by the one list the core pool uses too.
+  ...Object.fromEntries(Object.keys(DRIVER_OPTION_RULES).map((key) => [key, driver])),
 
   connectionLimit: { kind: 'map', to: 'max' },
   connectTimeout: { kind: 'map', to: 'connectTimeoutMs' },
@@ -134,28 +114,6 @@ export const MYSQL2_OPTIONS: Readonly<Record<string, Row>> = {
     kind: 'refused',
     when: (value) => value !== 0,
     why: 'the wait for a connection is bounded in time (goneaway.acquireTimeoutMs), not in queue length',
-  },
-  multipleStatements: {
-    kind: 'refused',
-    when: (value) => value === true,
-    why: 'goneaway reads transaction and session state from one result per call; send one statement per call',
-  },
-  infileStreamFactory: {
-    kind: 'refused',
-    when: () => true,
-    why: 'LOAD DATA LOCAL INFILE is not supported',
-  },
-  stream: {
-    kind: 'refused',
-    when: () => true,
-    why: 'goneaway opens and watches the socket itself',
-  },
-  isServer: { kind: 'refused', when: () => true, why: 'the facade is a client' },
-  pool: { kind: 'refused', when: () => true, why: 'it is internal to mysql2' },
-  debug: {
-    kind: 'refused',
-    when: (value) => Boolean(value),
-    why: 'packet dumps could carry authentication data; use goneaway events and diagnostics_channel instead',
   },
   password2: {
     kind: 'refused',
@@ -210,6 +168,7 @@ export function resolveFacadeOptions(input: string | FacadeOptions): ResolvedFac
       throw notSupported(`the mysql2 option ${key}`, `${capitalize(row.why)}.`);
   }
   if (connectionOptions.port !== undefined) connectionOptions.port = Number(connectionOptions.port);
+  const passed = checkDriverOptions(driverOptions, 'the mysql2 options');
 
   const ownOptions = (goneaway ?? {}) as GoneawayOptions;
   if (typeof ownOptions !== 'object' || ownOptions === null) {
@@ -223,42 +182,54 @@ export function resolveFacadeOptions(input: string | FacadeOptions): ResolvedFac
     ...ownOptions,
     // The core's DriverOptions names the options it documents; mysql2 takes more, and they
     // reach mysql2's createConnection untouched.
-    driverOptions: driverOptions as DriverOptions,
+    driverOptions: passed as DriverOptions,
   };
+  // Secrets stay out of what `config` shows: the password, its SHA-1 (enough to log in with
+  // mysql_native_password), and the TLS private key with its passphrase.
   const { password: _password, ...shown } = connectionOptions;
+  const { passwordSha1: _passwordSha1, ...shownDriver } = passed;
   return {
     pool,
-    publicConfig: Object.freeze({ ...shown, ...driverOptions, ...mapped }),
-    stringifyObjects: driverOptions.stringifyObjects === true,
-    timezone: typeof driverOptions.timezone === 'string' ? driverOptions.timezone : 'local',
+    publicConfig: Object.freeze({
+      ...shown,
+      ...(shown.ssl === undefined ? {} : { ssl: publicSslOptions(shown.ssl) }),
+      ...shownDriver,
+      ...mapped,
+    }),
+    stringifyObjects: passed.stringifyObjects === true,
+    timezone: typeof passed.timezone === 'string' ? passed.timezone : 'local',
   };
 }
 
-/** mysql2's URI form: `mysql://user:password@host:port/database?option=value` (values read as JSON when they parse). */
-function parseUri(uri: string): Record<string, unknown> {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    // The URI may hold a password: say what is wrong without repeating it.
-    throw new ConfigurationError(
-      'The connection URI could not be parsed. Expected mysql://user:password@host:port/database ' +
-        '(percent-encode special characters in the password).',
-    );
-  }
+/**
+ * mysql2's URI form: `mysql://user:password@host:port/database?option=value`, option values
+ * read as JSON when they parse (as mysql2 does). `ssl=true|false` and `ssl-mode=...` read as
+ * for the core pool.
+ */
+function parseUri(text: string): Record<string, unknown> {
+  const uri = parseConnectionUri(text);
+  const server = singleHost(uri);
   const options: Record<string, unknown> = {
-    host: url.hostname.replace(/^\[|\]$/g, '') || undefined,
-    port: url.port ? Number(url.port) : undefined,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined,
+    host: server?.host || undefined,
+    port: server?.port,
+    user: uri.user,
+    password: uri.password,
+    database: uri.database,
   };
-  for (const [key, value] of url.searchParams) {
-    if (key in options) continue;
+  const sslMode = sslModeFromParams(
+    uri.params.filter(([key, value]) => key !== 'ssl' || !value.startsWith('{')),
+    'the connection URI',
+  );
+  if (sslMode !== undefined) options.ssl = sslOptionsForMode(sslMode);
+  for (const [key, value] of uri.params) {
+    if (key in options || TLS_MODE_PARAMS.has(key)) continue;
     options[key] = parseValue(value);
   }
   return defined(options);
 }
+
+/** Query parameters that name a TLS mode rather than a mysql2 option. */
+const TLS_MODE_PARAMS = new Set(['ssl-mode', 'sslmode', 'sslMode']);
 
 /**
  * Every own option, enumerable or not: Knex hides the password from loggers by making it

@@ -8,7 +8,9 @@
  * plain timeout cannot tell a long report query from a dead path. Every side connection is
  * bounded as a whole (connect, handshake and its one statement) and always closed.
  */
+import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
+import { nameTlsPeer } from '../config/tls-options.js';
 
 /** How to reach the server for a side question, and the bound on it. */
 export interface SideConfig {
@@ -45,7 +47,7 @@ export function askSide(
       ...config.driver,
       ...(config.socketPath
         ? { socketPath: config.socketPath }
-        : { host: config.host, port: config.port }),
+        : { host: config.host, port: config.port, stream: () => tcpSocket(config) }),
       connectTimeout: config.timeoutMs,
     });
     const finish = (answer: SideAnswer): void => {
@@ -130,4 +132,11 @@ export async function checkStalledStatement(
   return new StalledStatementError(
     `no reply from ${config.label} for ${Math.round(stalledForMs / 1000)} s to a statement in flight, and ${detail}; goneaway closed the connection`,
   );
+}
+
+/** The side connection's socket, so that TLS checks the certificate against an IP host too. */
+function tcpSocket(config: SideConfig): Socket {
+  const socket = netConnect({ host: config.host, port: config.port });
+  nameTlsPeer(socket, config.host);
+  return socket;
 }

@@ -13,9 +13,11 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
+import { nameTlsPeer } from '../config/tls-options.js';
 import { classify, type Flavor, flavorOf, type Phase, QueryTimeoutError } from '../errors/index.js';
 import { classifyStatement, type StatementInfo } from '../sql/statement-classifier.js';
 import { type ConnectionState, transition } from './connection-state.js';
+import { limitHandshakeBytes } from './handshake-byte-limit.js';
 import { SessionState, TRACKING_SQL, WAIT_TIMEOUT_SQL } from './session-state.js';
 import { queryPacket, readSetUpReply } from './set-up-reply.js';
 import { type ConnectTraceContext, connectChannel } from './tracing-channels.js';
@@ -327,7 +329,9 @@ export class ManagedConnection {
     if (!socketPath) {
       socket.setNoDelay(true);
       socket.setKeepAlive(true, 30_000);
+      nameTlsPeer(socket, host);
     }
+    const handshakeLimit = limitHandshakeBytes(socket, socketPath ?? `${host}:${port}`);
     // Attach before mysql2 does, so the first death is seen here even if mysql2 swallows it.
     socket.once('close', () => this.#markLost(new ConnectionLostSignal('socket closed')));
     socket.on('error', (error) => this.#markLost(error));
@@ -348,16 +352,23 @@ export class ManagedConnection {
     driver.on('error', (error) => this.#markLost(error));
 
     let inline = false;
-    await new Promise<void>((resolve, reject) => {
-      driver.once('connect', (handshake) => {
-        this.threadId = handshake.connectionId;
-        this.serverVersion = handshake.serverVersion;
-        this.flavor = flavorOf(handshake.serverVersion);
-        inline = !this.#sendSetUpAhead(driver as unknown as DriverInternals);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        driver.once('connect', (handshake) => {
+          this.threadId = handshake.connectionId;
+          this.serverVersion = handshake.serverVersion;
+          this.flavor = flavorOf(handshake.serverVersion);
+          inline = !this.#sendSetUpAhead(driver as unknown as DriverInternals);
+          resolve();
+        });
+        driver.once('error', reject);
       });
-      driver.once('error', reject);
-    });
+    } catch (error) {
+      // A server that floods the handshake is cut off: that, not the broken socket, is the story.
+      throw handshakeLimit.error ?? error;
+    } finally {
+      handshakeLimit.end();
+    }
     driver.removeAllListeners('connect');
     if (inline) await this.#setUpInline();
     if (this.#config.initSql.length > 0) {

@@ -267,6 +267,16 @@ export const AuthenticationError = ERROR_CLASSES.AuthenticationError;
 export type AuthenticationError = ErrorInstance<'AuthenticationError'>;
 
 /**
+ * goneaway refused to send the password, because the server asked for it over a connection
+ * without TLS in a way that whoever answers in the server's place could read.
+ *
+ * @example
+ * if (error instanceof PasswordExchangeRefusedError) console.error('use TLS or pin the server key');
+ */
+export const PasswordExchangeRefusedError = ERROR_CLASSES.PasswordExchangeRefusedError;
+export type PasswordExchangeRefusedError = ErrorInstance<'PasswordExchangeRefusedError'>;
+
+/**
  * A write reached a read-only server: after a failover the connection is on a replica.
  *
  * @example

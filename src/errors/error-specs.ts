@@ -205,6 +205,20 @@ export const ERROR_CLASS_SPECS = {
     action:
       'Check the user name and password, and that the user may connect from this host to this database.',
   },
+  PasswordExchangeRefusedError: {
+    parent: 'AuthenticationError',
+    code: 'GONEAWAY_PASSWORD_EXCHANGE_REFUSED',
+    pep249: 'OperationalError',
+    outcome: 'not-sent',
+    retryable: false,
+    connectionUsable: false,
+    summary:
+      'goneaway refused to send the password: the server asked for it in a form that whoever answers in its place could read.',
+    when: "The server asked for full authentication (`caching_sha2_password`, `sha256_password`) over TCP without TLS, which would encrypt the password to an RSA public key of the server's choosing: anyone on the network path, or any host the application was pointed at, can offer a key and decrypt it. Refused by default, as the mysql client and Connector/J do. See docs/security.md.",
+    goneawayRetries: 'No: the server would ask the same way again.',
+    action:
+      "Connect with TLS (the ssl option), pin the server's RSA public key (serverPublicKey), or, only if you trust the network path and the host, allow it with insecureAllowPublicKeyRetrieval: true.",
+  },
   ReadOnlyServerError: {
     parent: 'OperationalError',
     code: 'GONEAWAY_READ_ONLY_SERVER',

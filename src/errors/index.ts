@@ -36,6 +36,7 @@ export {
   LockWaitTimeoutError,
   NotSupportedError,
   OperationalError,
+  PasswordExchangeRefusedError,
   PoolClosedError,
   type PoolCounts,
   ProgrammingError,

@@ -1,25 +1,18 @@
 import type mysql from 'mysql2';
+import { parseConnectionUri, singleHost } from '../config/connection-uri.js';
+import { checkDriverOptions, type DriverOptionName } from '../config/driver-options.js';
+import { checkCount, checkDurationMs } from '../config/duration.js';
+import { passwordExchangePlugins } from '../config/password-exchange.js';
+import { resolveSsl, sslModeFromParams, sslOptionsForMode } from '../config/tls-options.js';
 import type { ConnectionConfig } from '../connection/managed-connection.js';
 import { ConfigurationError } from '../errors/index.js';
 import { type Clock, systemClock } from './clock.js';
 
-/** mysql2 options passed through untouched (result shaping, charset, time zone, TLS details). */
-export type DriverOptions = Pick<
-  mysql.ConnectionOptions,
-  | 'charset'
-  | 'timezone'
-  | 'dateStrings'
-  | 'typeCast'
-  | 'supportBigNumbers'
-  | 'bigNumberStrings'
-  | 'decimalNumbers'
-  | 'namedPlaceholders'
-  | 'nestTables'
-  | 'rowsAsArray'
-  | 'maxPreparedStatements'
-  | 'flags'
-  | 'jsonStrings'
->;
+/**
+ * mysql2 options passed through untouched (result shaping, charset, time zone, ...): the
+ * options that `DRIVER_OPTION_RULES` lets through, checked again at run time.
+ */
+export type DriverOptions = Pick<mysql.ConnectionOptions, DriverOptionName>;
 
 /**
  * Options for {@link createPool}. Every duration is in milliseconds; none defaults to waiting
@@ -35,8 +28,23 @@ export interface PoolOptions {
   readonly database?: string;
   /** Connect over a unix socket instead of TCP. */
   readonly socketPath?: string;
-  /** TLS, as mysql2 takes it (an options object or a profile name). */
+  /**
+   * TLS, as mysql2 takes it (an options object or a profile name). The certificate must chain
+   * to a trusted CA (`ca`, or the system's) and name the host (or its IP address); set
+   * `verifyIdentity: false` to skip the name check. See docs/security.md.
+   */
   readonly ssl?: mysql.ConnectionOptions['ssl'];
+  /**
+   * The server's RSA public key (PEM), for `caching_sha2_password` / `sha256_password` full
+   * authentication without TLS: the password is encrypted to this key, never to one the
+   * server offers.
+   */
+  readonly serverPublicKey?: string | Buffer;
+  /**
+   * Without TLS, let the server send its own RSA public key and encrypt the password to it.
+   * Anyone who can answer in the server's place can then read the password. Default false.
+   */
+  readonly insecureAllowPublicKeyRetrieval?: boolean;
   /** Most connections open at once. Default 10. */
   readonly max?: number;
   /** Bound on TCP connect + handshake + authentication. Default 10 000. */
@@ -104,6 +112,9 @@ const DURATIONS = {
   endTimeoutMs: 10_000,
 } as const;
 
+/** Bounds that 0 would make useless: every connect, acquire or validation would fail at once. */
+const NEVER_ZERO = new Set(['connectTimeoutMs', 'acquireTimeoutMs', 'validationTimeoutMs']);
+
 const KNOWN_KEYS = new Set<string>([
   'host',
   'port',
@@ -112,6 +123,8 @@ const KNOWN_KEYS = new Set<string>([
   'database',
   'socketPath',
   'ssl',
+  'serverPublicKey',
+  'insecureAllowPublicKeyRetrieval',
   'max',
   'idleTimeoutMs',
   'maxAttempts',
@@ -142,30 +155,45 @@ export function resolvePoolOptions(
   const durations = Object.fromEntries(
     Object.entries(DURATIONS).map(([key, fallback]) => [
       key,
-      nonNegative(key, o[key as keyof typeof DURATIONS] ?? fallback),
+      checkDurationMs(`Pool option '${key}'`, o[key as keyof typeof DURATIONS] ?? fallback, {
+        zero: !NEVER_ZERO.has(key),
+      }),
     ]),
   ) as Record<keyof typeof DURATIONS, number>;
-  if (durations.connectTimeoutMs === 0) invalid('connectTimeoutMs', 0, 'a positive number of ms');
-  if (durations.acquireTimeoutMs === 0) invalid('acquireTimeoutMs', 0, 'a positive number of ms');
-  if (durations.validationTimeoutMs === 0)
-    invalid('validationTimeoutMs', 0, 'a positive number of ms');
 
-  const max = o.max ?? 10;
-  if (!Number.isInteger(max) || max < 1) invalid('max', max, 'an integer of at least 1');
-  const maxAttempts = o.maxAttempts ?? 3;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    invalid('maxAttempts', maxAttempts, 'an integer of at least 1');
+  const max = checkCount("Pool option 'max'", o.max ?? 10, 1, 100_000, "MySQL's max_connections");
+  const maxAttempts = checkCount(
+    "Pool option 'maxAttempts'",
+    o.maxAttempts ?? 3,
+    1,
+    100,
+    'more attempts only hide a failing server',
+  );
   const idleTimeoutMs = o.idleTimeoutMs ?? 'auto';
-  if (idleTimeoutMs !== 'auto') nonNegative('idleTimeoutMs', idleTimeoutMs);
-  const port = o.port ?? 3306;
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    invalid('port', port, 'a TCP port (1-65535)');
+  if (idleTimeoutMs !== 'auto') checkDurationMs("Pool option 'idleTimeoutMs'", idleTimeoutMs);
+  const port = checkCount("Pool option 'port'", o.port ?? 3306, 1, 65_535, 'a TCP port');
   const initSql = o.initSql ?? [];
   if (!Array.isArray(initSql) || initSql.some((s) => typeof s !== 'string')) {
     invalid('initSql', '(value)', 'an array of SQL strings');
   }
+  if (
+    o.insecureAllowPublicKeyRetrieval !== undefined &&
+    typeof o.insecureAllowPublicKeyRetrieval !== 'boolean'
+  ) {
+    invalid('insecureAllowPublicKeyRetrieval', o.insecureAllowPublicKeyRetrieval, 'true or false');
+  }
 
   const host = o.host ?? 'localhost';
+  const label = o.socketPath ?? `${host}:${port}`;
+  const ssl = resolveSsl(o.ssl, "Pool option 'ssl'");
+  const driverOptions = checkDriverOptions(o.driverOptions ?? {}, "the pool's driverOptions");
+  const authPlugins = passwordExchangePlugins({
+    tls: ssl !== undefined,
+    socket: o.socketPath !== undefined,
+    serverPublicKey: o.serverPublicKey,
+    insecureAllowPublicKeyRetrieval: o.insecureAllowPublicKeyRetrieval,
+    label,
+  });
   return {
     connection: {
       host,
@@ -174,11 +202,21 @@ export function resolvePoolOptions(
       connectTimeoutMs: durations.connectTimeoutMs,
       initSql,
       driver: {
-        ...o.driverOptions,
+        ...driverOptions,
         user: o.user,
         password: o.password,
         database: o.database,
-        ...(o.ssl === undefined ? {} : { ssl: o.ssl }),
+        ...(ssl === undefined ? {} : { ssl }),
+        // mysql2 sends the password as it is over a socket it knows of (see password-exchange.ts).
+        ...(o.socketPath === undefined ? {} : { socketPath: o.socketPath }),
+        ...(authPlugins === undefined
+          ? {}
+          : {
+              authPlugins: {
+                ...(driverOptions.authPlugins as mysql.ConnectionOptions['authPlugins']),
+                ...authPlugins,
+              },
+            }),
       },
     },
     max,
@@ -186,41 +224,44 @@ export function resolvePoolOptions(
     idleTimeoutMs,
     ...durations,
     clock: o.clock ?? systemClock,
-    label: o.socketPath ?? `${host}:${port}`,
+    label,
   };
 }
 
-function parseUri(uri: string): PoolOptions {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    // The URI may hold a password: say what is wrong without repeating it.
-    throw new ConfigurationError(
-      'The connection URI could not be parsed. Expected mysql://user:password@host:port/database ' +
-        '(percent-encode special characters in the password).',
-    );
-  }
-  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-    throw new ConfigurationError(
-      `The connection URI has scheme '${url.protocol}'; goneaway takes mysql:// or mariadb:// URIs.`,
-    );
-  }
+/** Query parameters a URI may carry besides the numbers: `?socketPath=...&ssl-mode=VERIFY_CA`. */
+const URI_OTHER_KEYS = [
+  'socketPath',
+  'socket',
+  'idleTimeoutMs',
+  'ssl',
+  'ssl-mode',
+  'sslmode',
+  'sslMode',
+  'insecureAllowPublicKeyRetrieval',
+];
+
+function parseUri(text: string): PoolOptions {
+  const uri = parseConnectionUri(text);
+  const server = singleHost(uri);
   const options: Record<string, unknown> = {
-    host: url.hostname.replace(/^\[|\]$/g, '') || 'localhost',
-    ...(url.port ? { port: Number(url.port) } : {}),
-    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-    ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
+    host: server?.host || 'localhost',
+    ...(server?.port === undefined ? {} : { port: server.port }),
+    ...(uri.user === undefined ? {} : { user: uri.user }),
+    ...(uri.password === undefined ? {} : { password: uri.password }),
+    ...(uri.database === undefined ? {} : { database: uri.database }),
   };
-  for (const [key, value] of url.searchParams) {
-    if (key === 'socketPath') options.socketPath = value;
+  const sslMode = sslModeFromParams(uri.params, 'the connection URI');
+  if (sslMode !== undefined) options.ssl = sslOptionsForMode(sslMode);
+  for (const [key, value] of uri.params) {
+    if (key === 'socketPath' || key === 'socket') options.socketPath = value;
     else if (key === 'idleTimeoutMs')
       options.idleTimeoutMs = value === 'auto' ? 'auto' : Number(value);
+    else if (key === 'insecureAllowPublicKeyRetrieval')
+      options.insecureAllowPublicKeyRetrieval = /^(1|true|on|yes)$/i.test(value);
     else if (URI_NUMBER_KEYS.has(key)) options[key] = Number(value);
-    else {
+    else if (!URI_OTHER_KEYS.includes(key)) {
       throw new ConfigurationError(
-        `The connection URI has an unknown parameter '${key}'. Known: socketPath, idleTimeoutMs, ${[...URI_NUMBER_KEYS].join(', ')}.`,
+        `The connection URI has an unknown parameter '${key}'. Known: ${[...URI_OTHER_KEYS, ...URI_NUMBER_KEYS].join(', ')}.`,
       );
     }
   }
@@ -236,13 +277,6 @@ function rejectUnknownKeys(options: object): void {
       );
     }
   }
-}
-
-function nonNegative(key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    invalid(key, value, 'a finite number of ms, 0 or more');
-  }
-  return value as number;
 }
 
 function invalid(key: string, value: unknown, expected: string): never {

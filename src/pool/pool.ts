@@ -41,6 +41,7 @@
  *   clears every timer.
  */
 
+import { checkDurationMs } from '../config/duration.js';
 import { checkStalledStatement, type SideConfig } from '../connection/liveness.js';
 import type {
   ConnectionConfig,
@@ -514,11 +515,7 @@ export class Pool {
 
   #runOptions(options: StatementOptions | undefined, committing: boolean): RunOptions {
     const timeoutMs = options?.timeoutMs ?? this.#options.queryTimeoutMs;
-    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
-      throw new ConfigurationError(
-        `Statement option timeoutMs is ${timeoutMs}; expected a finite number of ms, 0 or more.`,
-      );
-    }
+    if (options?.timeoutMs !== undefined) checkDurationMs('Statement option timeoutMs', timeoutMs);
     // The common case (no options, no timeout) shares one object: nothing allocated per statement.
     if (!options && !timeoutMs && !committing) return NO_RUN_OPTIONS;
     return {

@@ -4,6 +4,12 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type FakeMysqlServer,
+  type FakeMysqlServerOptions,
+  startFakeMysqlServer,
+} from './fake-server.js';
 export {
   type FaultProxy,
   type FaultProxyOptions,

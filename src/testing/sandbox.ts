@@ -6,6 +6,12 @@
  * `SELECT 1` answers. Faults are real: `restart()`, `kill()` (SIGKILL, a crash), `freeze()`
  * (SIGSTOP: the kernel still accepts connections but nothing answers).
  *
+ * Safe on a shared machine: the TCP port serves only the application user, whose password is
+ * random per sandbox and who has no global privileges; root has no password but exists only
+ * for the unix socket, whose directory (mode 0700) only the user who started the sandbox can
+ * enter. The server reads and writes files only inside the sandbox directory
+ * (`--secure-file-priv`) and refuses LOAD DATA LOCAL (`--local-infile=0`).
+ *
  * A sandbox never outlives the process that started it: an exit handler kills it, and a tiny
  * guard process kills it and removes its files if the test process itself is SIGKILLed.
  */
@@ -26,7 +32,11 @@ const debug = debuglog('goneaway');
 
 /** Options for {@link startSandbox}. Every field is optional. */
 export interface SandboxOptions {
-  /** Extra `mariadbd` arguments, e.g. `['--max-connections=20']`. */
+  /**
+   * Extra `mariadbd` arguments, e.g. `['--max-connections=20']`. Arguments that would undo
+   * what keeps the sandbox private (its address, port, socket, data dir, file and account
+   * limits) are refused: see {@link checkServerArgs}.
+   */
   readonly serverArgs?: readonly string[];
   /** Bound on start-up (and on each restart), in ms. Default 30 000. */
   readonly startTimeoutMs?: number;
@@ -67,7 +77,7 @@ export interface Sandbox {
   readonly running: boolean;
   /** Whether `restart()`, `kill()` and `freeze()` work (false for an existing server). */
   readonly canRestart: boolean;
-  /** Runs one statement as root on a fresh connection and returns its result. */
+  /** Runs one statement as root (over the unix socket) on a fresh connection and returns its result. */
   admin<T extends AdminResult = Record<string, unknown>[]>(
     sql: string,
     values?: readonly unknown[],
@@ -104,6 +114,7 @@ export interface Sandbox {
  * }
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  checkServerArgs(options.serverArgs ?? []);
   const sandbox = new SandboxServer(options);
   try {
     await sandbox.boot();
@@ -167,11 +178,15 @@ class SandboxServer implements Sandbox {
         if (attempt >= 5 || !String(error).includes('Address already in use')) throw error;
       }
     }
-    await this.admin(`CREATE DATABASE IF NOT EXISTS \`${this.database}\``);
+    await this.admin(`CREATE DATABASE IF NOT EXISTS ${quoteName(this.database)}`);
     await this.admin(`CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?`, [this.user, this.password]);
-    // An ordinary application user: no SUPER (which would bypass read_only), no PROCESS.
-    await this.admin(`GRANT ALL PRIVILEGES ON \`${this.database}\`.* TO ?@'%'`, [this.user]);
-    await this.admin(`GRANT ALL PRIVILEGES ON \`${this.database}\\_%\`.* TO ?@'%'`, [this.user]);
+    // An ordinary application user: no SUPER (which would bypass read_only), no PROCESS, no
+    // FILE. In a GRANT, '_' and '%' in a database name are wildcards: escaped, they are not.
+    const grantName = this.database.replace(/[\\_%]/g, '\\$&');
+    await this.admin(`GRANT ALL PRIVILEGES ON ${quoteName(grantName)}.* TO ?@'%'`, [this.user]);
+    await this.admin(`GRANT ALL PRIVILEGES ON ${quoteName(`${grantName}\\_%`)}.* TO ?@'%'`, [
+      this.user,
+    ]);
   }
 
   async #startServer(serverPath = findServerBinaries().server): Promise<void> {
@@ -188,6 +203,9 @@ class SandboxServer implements Sandbox {
         `--port=${this.port}`,
         '--bind-address=127.0.0.1',
         '--skip-name-resolve',
+        // Files in and out (LOAD_FILE, INTO OUTFILE, LOAD DATA) only inside the sandbox dir.
+        `--secure-file-priv=${this.#dir}`,
+        '--local-infile=0',
         '--performance-schema=OFF',
         // Commits reach the OS at once but are not fsynced: a process crash (kill()) loses
         // nothing, only a machine crash would, and tests run several times faster.
@@ -249,8 +267,7 @@ class SandboxServer implements Sandbox {
     let connection: mysql.Connection | undefined;
     try {
       connection = await mysql.createConnection({
-        host: this.host,
-        port: this.port,
+        socketPath: this.socketPath,
         user: 'root',
         connectTimeout: 1_000,
       });
@@ -271,9 +288,9 @@ class SandboxServer implements Sandbox {
   ): Promise<T> {
     if (!this.#child)
       throw new Error('goneaway sandbox: admin() needs a running server; call restart() first.');
+    // root exists only for the unix socket (see data-dir-template.ts).
     const connection = await mysql.createConnection({
-      host: this.host,
-      port: this.port,
+      socketPath: this.socketPath,
       user: 'root',
       connectTimeout: 5_000,
       supportBigNumbers: true,
@@ -357,6 +374,67 @@ class SandboxServer implements Sandbox {
     }
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `mariadbd` options the sandbox sets itself to keep the server private: where it listens,
+ * where its files are, which files it may touch, and who may log in.
+ */
+const OWNED_SERVER_OPTIONS = [
+  'bind-address',
+  'port',
+  'socket',
+  'datadir',
+  'pid-file',
+  'log-error',
+  'secure-file-priv',
+  'local-infile',
+  'grant-tables',
+  'networking',
+  'user',
+  'defaults-file',
+  'defaults-extra-file',
+  'init-file',
+];
+
+/**
+ * Throws if a `mariadbd` argument would change what the sandbox sets itself (its address,
+ * port, socket, data dir, file and account limits, option files). mariadbd accepts any
+ * unambiguous prefix of an option name and `_` for `-`, with `--loose-`, `--skip-`,
+ * `--enable-`, `--disable-` and `--maximum-` in front; all of those are caught. Short options
+ * (`-P 3307`) are refused as a whole: use the long form.
+ *
+ * @throws Error naming the argument.
+ * @example
+ * checkServerArgs(['--max-connections=20']); // fine
+ * checkServerArgs(['--bind-address=0.0.0.0']); // throws
+ */
+export function checkServerArgs(args: readonly string[]): void {
+  for (const arg of args) {
+    if (!arg.startsWith('--')) {
+      throw new Error(
+        `goneaway sandbox: refusing server argument "${arg}": give mariadbd options in their long form (--name=value).`,
+      );
+    }
+    const name = arg
+      .slice(2)
+      .split('=')[0]
+      ?.toLowerCase()
+      .replace(/_/g, '-')
+      .replace(/^(loose-|maximum-)/, '')
+      .replace(/^(skip-|enable-|disable-)/, '');
+    const owned = OWNED_SERVER_OPTIONS.find((option) => name && option.startsWith(name));
+    if (owned) {
+      throw new Error(
+        `goneaway sandbox: refusing server argument "${arg}": the sandbox sets --${owned} itself, so that it ` +
+          'listens on 127.0.0.1 only, keeps root to its unix socket and files to its own directory.',
+      );
+    }
+  }
+}
+
+function quoteName(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
 }
 
 /**

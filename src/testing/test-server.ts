@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { parseConnectionUri, singleHost } from '../config/connection-uri.js';
 import {
   type AdminResult,
   type KillFilter,
@@ -41,14 +42,15 @@ class ExistingServer implements Sandbox {
   readonly #adminUri: string;
 
   constructor(uri: string, adminUri: string) {
-    const url = new URL(uri);
+    const parsed = parseConnectionUri(uri, 'GONEAWAY_TEST_URI');
+    const server = singleHost(parsed, 'GONEAWAY_TEST_URI');
     this.uri = uri;
     this.#adminUri = adminUri;
-    this.host = url.hostname;
-    this.port = Number(url.port || 3306);
-    this.user = decodeURIComponent(url.username);
-    this.password = decodeURIComponent(url.password);
-    this.database = decodeURIComponent(url.pathname.slice(1));
+    this.host = server?.host ?? 'localhost';
+    this.port = server?.port ?? 3306;
+    this.user = parsed.user ?? '';
+    this.password = parsed.password ?? '';
+    this.database = parsed.database ?? '';
   }
 
   async admin<T extends AdminResult = Record<string, unknown>[]>(

@@ -80,5 +80,13 @@ describe('goneaway proxy', () => {
     assert.equal(malformed.code, 2);
     assertOneLineError(malformed, /^goneaway proxy: the target URI is malformed/);
     assertNoSecret(malformed, server.password);
+    // A raw '#' once made the host 'app' (and the port part of the password): now refused.
+    const raw = await runCli(['proxy', 'mysql://app:12#S3cr3t@127.0.0.1:3306/']);
+    assert.equal(raw.code, 2);
+    assertOneLineError(
+      raw,
+      /^goneaway proxy: the target URI is malformed because it holds a raw '#'/,
+    );
+    assertNoSecret(raw, 'S3cr3t');
   });
 });

@@ -44,8 +44,14 @@ describe('goneaway sandbox', () => {
       );
       assert.equal(row?.version, details.version);
       assert.equal(row?.account, 'app@%');
+      // root is reachable only through the socket: the admin URI names it, in a form that
+      // goneaway and mysql2 both read.
+      assert.equal(
+        details.adminUri,
+        `mysql://root@localhost/?socketPath=${encodeURIComponent(details.socketPath)}`,
+      );
       const [rootRow] = await query(details.adminUri, 'SELECT CURRENT_USER() AS account');
-      assert.match(String(rootRow?.account), /^root@/);
+      assert.equal(rootRow?.account, 'root@localhost');
       assert.ok(existsSync(details.socketPath));
 
       sandbox.child.kill('SIGINT');
@@ -79,6 +85,20 @@ describe('goneaway sandbox', () => {
       assert.equal(await sandbox.exit(), 0, sandbox.stderr());
     } finally {
       sandbox.kill();
+    }
+  });
+
+  it('refuses a server argument that would open it to other hosts: exit 2, nothing started', async () => {
+    for (const arg of [
+      '--bind-address=0.0.0.0',
+      '--bind=0.0.0.0',
+      '--skip-grant-tables',
+      '-P3307',
+    ]) {
+      const run = await runCli(['sandbox', `--server-arg=${arg}`]);
+      assert.equal(run.code, 2, `${arg}: ${run.stderr}`);
+      assert.match(run.stderr, /^goneaway sandbox: refusing server argument /, arg);
+      assert.equal(run.stdout, '', 'no URI printed');
     }
   });
 

@@ -242,18 +242,19 @@ export function assertOneLineError(run: CliRun, pattern: RegExp): void {
 
 /**
  * A URI for an account that sees every session (PROCESS): the sandbox's root, which has no
- * password and is reachable only from 127.0.0.1, or `GONEAWAY_TEST_ADMIN_URI` for an existing
- * server.
+ * password and is reachable only through the sandbox's unix socket, or
+ * `GONEAWAY_TEST_ADMIN_URI` for an existing server.
  *
  * @example
  * const run = await runCli(['doctor', '--json', adminUri(server)]);
  */
 export function adminUri(server: {
   readonly canRestart: boolean;
-  readonly host: string;
-  readonly port: number;
+  readonly socketPath: string;
 }): string {
-  if (server.canRestart) return `mysql://root@${server.host}:${server.port}/`;
+  if (server.canRestart) {
+    return `mysql://root@localhost/?socketPath=${encodeURIComponent(server.socketPath)}`;
+  }
   const uri = process.env.GONEAWAY_TEST_ADMIN_URI;
   assert.ok(
     uri,

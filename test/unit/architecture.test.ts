@@ -15,13 +15,14 @@ const src = join(root, 'src');
 const RANK: Readonly<Record<string, number>> = {
   sql: 0,
   errors: 1,
-  connection: 2,
-  retry: 2,
-  lease: 3,
-  scope: 4,
-  pool: 5,
-  compat: 6,
-  testing: 0,
+  config: 2,
+  connection: 3,
+  retry: 3,
+  lease: 4,
+  scope: 5,
+  pool: 6,
+  compat: 7,
+  testing: 3,
   cli: 9,
 };
 

@@ -116,8 +116,10 @@ describe('resolveConnectionTarget', () => {
     assert.throws(resolve({ ssl: true, 'ssl-cert': 'c.pem' }), /go together/);
     assert.throws(
       resolve({ 'connect-timeout-ms': '0' }),
-      /--connect-timeout-ms must be a whole number at least 1/,
+      /--connect-timeout-ms must be a whole number from 1 to 2147483647/,
     );
+    // Longer than a Node.js timer can wait: it would fire at once.
+    assert.throws(resolve({ 'connect-timeout-ms': '2147483648' }), /--connect-timeout-ms/);
   });
 
   it('rejects a malformed URI without quoting it', () => {
@@ -126,6 +128,10 @@ describe('resolveConnectionTarget', () => {
       'S3cr3t',
       'http://u:S3cr3t@h/',
       'mysql://a:S3cr3t%zz@h/',
+      'mysql://a:S3cr3t@x@h/',
+      'mysql://a:S3cr3t#x@h/',
+      'mysql://a:S3cr3t/x@h/',
+      'mysql://a:S3cr3t@h1,h2/',
     ]) {
       assert.throws(
         () => resolveConnectionTarget(input({}, [uri]), {}, new Redactor()),
@@ -137,6 +143,20 @@ describe('resolveConnectionTarget', () => {
         uri,
       );
     }
+  });
+});
+
+describe('the password exchange options', () => {
+  it('reads --server-public-key-path and --insecure-allow-public-key-retrieval', () => {
+    const target = resolveConnectionTarget(
+      input({ 'server-public-key-path': 'key.pem', 'insecure-allow-public-key-retrieval': true }),
+      {},
+      new Redactor(),
+    );
+    assert.equal(target.serverPublicKeyPath, 'key.pem');
+    assert.equal(target.insecureAllowPublicKeyRetrieval, true);
+    const plain = resolveConnectionTarget(input(), {}, new Redactor());
+    assert.equal(plain.insecureAllowPublicKeyRetrieval, false);
   });
 });
 

@@ -8,6 +8,8 @@
  * what scripts and tests use.
  */
 
+import { parseConnectionUri, singleHost, type UriHost } from '../../config/connection-uri.js';
+import { ConfigurationError } from '../../errors/index.js';
 import { type FaultProxy, startFaultProxy } from '../../testing/index.js';
 import { UsageError } from '../cli-error.js';
 import type { Command, CommandContext } from '../command.js';
@@ -210,15 +212,15 @@ function formatStats(faultProxy: FaultProxy): string {
 /** `host:port`, `[v6]:port`, `host` (port 3306), or a mysql:// URI (its host and port). */
 function parseTarget(spec: string): { host: string; port: number } {
   if (spec.includes('://')) {
-    let url: URL;
+    let server: UriHost | undefined;
     try {
-      url = new URL(spec);
-    } catch {
-      throw new UsageError('the target URI is malformed; expected host:port or mysql://host:port/');
+      server = singleHost(parseConnectionUri(spec, 'the target URI'), 'the target URI');
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw new UsageError(lowerFirst(error.message));
+      throw error;
     }
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (!host) throw new UsageError('the target URI names no host');
-    return { host, port: url.port ? Number(url.port) : 3306 };
+    if (!server?.host) throw new UsageError('the target URI names no host');
+    return { host: server.host, port: server.port ?? 3306 };
   }
   const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(spec);
   const host = match?.[1] ?? match?.[2];
@@ -230,14 +232,17 @@ function parseTarget(spec: string): { host: string; port: number } {
   return { host, port };
 }
 
-/** The URI with its host and port replaced by the proxy's (the printer redacts its password). */
+/**
+ * The URI with its host and port replaced by the proxy's (the printer redacts its password).
+ * The URI was read by parseTarget: its host part ends at the first '/' or '?', after the '@'.
+ */
 function rewritePort(uri: string, port: number): string {
-  try {
-    const url = new URL(uri);
-    url.hostname = '127.0.0.1';
-    url.port = String(port);
-    return url.href;
-  } catch {
-    return `127.0.0.1:${port}`;
-  }
+  return uri.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/(?:[^/?@]*@)?)[^/?]*/i,
+    (_match, head: string) => `${head}127.0.0.1:${port}`,
+  );
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -4,7 +4,8 @@
  */
 import { dirname } from 'node:path';
 import { type Sandbox, startSandbox } from '../../testing/index.js';
-import { CliError } from '../cli-error.js';
+import { checkServerArgs } from '../../testing/sandbox.js';
+import { CliError, UsageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-code.js';
 import { booleanOption, stringListOption, stringOption } from '../option-values.js';
@@ -24,8 +25,9 @@ export const sandbox: Command = {
   usage: '[options]',
   description: `Starts MariaDB (the mariadbd binary installed on this machine) on 127.0.0.1 at a
 free port, with a fresh data directory, an application user with a random password and all
-privileges on one database, and root without a password (reachable only from this
-machine). Prints the URIs and waits. Ctrl-C (or SIGTERM) stops the server and deletes its
+privileges on one database, and root without a password, reachable only through the
+sandbox's unix socket (in a directory only you can enter). The server reads and writes files
+only inside that directory. Prints the URIs and waits. Ctrl-C (or SIGTERM) stops the server and deletes its
 files. The application URI includes the generated password on purpose: this is the one
 place goneaway prints a password, because you need it to connect, and it is worthless once
 the sandbox is gone.`,
@@ -47,10 +49,16 @@ the sandbox is gone.`,
     const { out, err, signal } = context;
     const database = stringOption(input.values, 'database');
     const user = stringOption(input.values, 'user');
+    const serverArgs = stringListOption(input.values, 'server-arg');
+    try {
+      checkServerArgs(serverArgs);
+    } catch (error) {
+      throw new UsageError(String((error as Error).message).replace(/^goneaway sandbox: /, ''));
+    }
     let server: Sandbox;
     try {
       server = await startSandbox({
-        serverArgs: stringListOption(input.values, 'server-arg'),
+        serverArgs,
         ...(database ? { database } : {}),
         ...(user ? { user } : {}),
       });
@@ -60,7 +68,8 @@ the sandbox is gone.`,
     }
     try {
       if (signal.aborted) return ExitCode.Ok;
-      const adminUri = `mysql://root@${server.host}:${server.port}/`;
+      // socketPath: a query parameter that goneaway and mysql2 both read.
+      const adminUri = `mysql://root@localhost/?socketPath=${encodeURIComponent(server.socketPath)}`;
       if (booleanOption(input.values, 'json')) {
         const details = {
           uri: server.uri,
@@ -82,11 +91,11 @@ the sandbox is gone.`,
         );
         out.line('');
         out.writeUnredacted(`  uri     ${server.uri}\n`);
-        out.line(`  admin   ${adminUri}   (root, no password, this machine only)`);
+        out.line(`  admin   ${adminUri}   (root, no password, this socket only)`);
         out.line(`  socket  ${server.socketPath}`);
         out.line('');
         out.line('The uri line shows the generated password of this throwaway server, on purpose.');
-        out.line(`Try: goneaway doctor '<uri>'   or   goneaway top ${adminUri}`);
+        out.line(`Try: goneaway doctor '<uri>'   or   goneaway top '${adminUri}'`);
         out.line('Press Ctrl-C to stop the server and delete its data.');
       }
       const reason = await untilStopped(server, signal);

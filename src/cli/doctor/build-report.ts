@@ -30,7 +30,21 @@ export interface TlsFinding {
   readonly serverOffersTls: boolean | null;
   /** `require_secure_transport`, null when the server does not have it. */
   readonly serverRequiresTls: boolean | null;
+  /**
+   * Which checks of the server's certificate ran for this connection (from `--ssl-mode`):
+   * that it chains to a trusted CA and names the host (or its IP address), only the chain, or
+   * none. Null when the connection is not encrypted.
+   */
+  readonly verified: 'certificate and host name' | 'certificate' | 'none' | null;
 }
+
+/** Which certificate checks each TLS mode runs. */
+const TLS_CHECKS: Readonly<Record<ConnectionTarget['sslMode'], TlsFinding['verified']>> = {
+  DISABLED: null,
+  REQUIRED: 'none',
+  VERIFY_CA: 'certificate',
+  VERIFY_IDENTITY: 'certificate and host name',
+};
 
 /** Round trips of `SELECT 1`, in ms. */
 export interface RoundTrip {
@@ -122,6 +136,7 @@ export function buildReport(
         protocol: facts.sslVersion || null,
         serverOffersTls: yesNo(facts.globalVariables.have_ssl, 'YES'),
         serverRequiresTls: yesNo(facts.globalVariables.require_secure_transport, 'ON'),
+        verified: facts.sslCipher ? TLS_CHECKS[target.sslMode] : null,
       },
     },
     proxy: detectProxy({

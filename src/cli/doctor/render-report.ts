@@ -72,7 +72,11 @@ export function renderReport(report: DoctorReport, options: RenderOptions): stri
   field(
     'TLS',
     tls.encrypted
-      ? style.green(`yes, ${tls.protocol ?? ''} ${tls.cipher ?? ''}`.trim())
+      ? `${style.green(`yes, ${tls.protocol ?? ''} ${tls.cipher ?? ''}`.trim())}, ${
+          tls.verified === 'none' || tls.verified === null
+            ? style.yellow('certificate not verified (--ssl-mode=REQUIRED)')
+            : `verified: ${tls.verified}`
+        }`
       : `no${tls.serverOffersTls === false ? ' (the server offers none)' : tls.serverOffersTls ? ' (the server offers it)' : ''}`,
   );
   if (tls.serverRequiresTls) field('', 'the server requires TLS (require_secure_transport)');
