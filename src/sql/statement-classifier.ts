@@ -144,6 +144,48 @@ export interface StatementInfo {
  * classifyStatement('SET @a := 1').sessionEffects; // ['user variables']
  */
 export function classifyStatement(sql: string, flavor?: Flavor): StatementInfo {
+  // Applications send the same texts again and again (placeholders, not values): a repeated
+  // text is answered from a small cache. Results are frozen, so sharing them is safe.
+  const cache = flavor === 'mariadb' ? MARIADB_CACHE : flavor === 'mysql' ? MYSQL_CACHE : ANY_CACHE;
+  const slot = cacheSlot(sql);
+  if (cache.texts[slot] === sql) return cache.infos[slot] as StatementInfo;
+  const info = classifyText(sql, flavor);
+  cache.texts[slot] = sql;
+  cache.infos[slot] = info;
+  return info;
+}
+
+/**
+ * A direct-mapped cache: each text has one slot, chosen from its length and two of its
+ * characters, and a miss overwrites it. No map to grow, no eviction to run: a miss costs a
+ * few comparisons, and what the cache holds stays small.
+ */
+interface ResultCache {
+  readonly texts: (string | undefined)[];
+  readonly infos: (StatementInfo | undefined)[];
+}
+
+const CACHE_SLOTS = 128;
+const newCache = (): ResultCache => ({
+  texts: new Array<string | undefined>(CACHE_SLOTS).fill(undefined),
+  infos: new Array<StatementInfo | undefined>(CACHE_SLOTS).fill(undefined),
+});
+const ANY_CACHE = newCache();
+const MARIADB_CACHE = newCache();
+const MYSQL_CACHE = newCache();
+
+function cacheSlot(sql: string): number {
+  const length = sql.length;
+  if (length === 0) return 0;
+  return (
+    (Math.imul(length, 31) +
+      Math.imul(sql.charCodeAt(length >> 1), 7) +
+      sql.charCodeAt(length - 1)) &
+    (CACHE_SLOTS - 1)
+  );
+}
+
+function classifyText(sql: string, flavor: Flavor | undefined): StatementInfo {
   const primary = new StatementScan(sql, DEFAULT_QUOTING, flavor);
   let { category, reason, effects } = primary;
   if (primary.backslashInQuote) {
@@ -156,16 +198,17 @@ export function classifyStatement(sql: string, flavor?: Flavor): StatementInfo {
       }
     }
   }
-  return {
+  const locks = primary.namedLocks;
+  return Object.freeze({
     category,
     keyword: primary.keyword,
     retrySafe: category === 'read',
     sessionEffects: effectList(effects),
     reason,
     transaction: primary.transaction,
-    namedLocks: primary.namedLocks ?? NO_LOCKS,
+    namedLocks: locks === undefined ? NO_LOCKS : Object.freeze(locks),
     statementCount: primary.statementCount,
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

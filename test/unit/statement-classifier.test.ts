@@ -582,6 +582,22 @@ describe('the answer as a whole', () => {
     }
   });
 
+  test('a repeated text gets the same frozen answer; texts sharing a cache slot get their own', () => {
+    const first = classifyStatement('SELECT * FROM t WHERE id = ?');
+    assert.equal(classifyStatement('SELECT * FROM t WHERE id = ?'), first);
+    assert.ok(Object.isFrozen(first));
+    assert.ok(Object.isFrozen(classifyStatement("SELECT GET_LOCK('a', 0)").namedLocks));
+    // Same length, same middle and last character: the same slot of the cache.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(classifyStatement('SELECT 1 FROM a').category, 'read');
+      assert.equal(classifyStatement('DELETE 1 FROM a').category, 'write');
+    }
+    // One cache per server flavour: the same text answers differently.
+    assert.equal(classifyStatement('SELECT NVL(a, 1) FROM t', 'mariadb').retrySafe, true);
+    assert.equal(classifyStatement('SELECT NVL(a, 1) FROM t', 'mysql').retrySafe, false);
+    assert.equal(classifyStatement('SELECT NVL(a, 1) FROM t').retrySafe, false);
+  });
+
   test('the result is safe to share: the effect list is frozen', () => {
     const effects = classifyStatement('SET @a = 1').sessionEffects;
     assert.ok(Object.isFrozen(effects));
