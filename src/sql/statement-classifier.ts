@@ -144,14 +144,22 @@ export interface StatementInfo {
  * classifyStatement('SET @a := 1').sessionEffects; // ['user variables']
  */
 export function classifyStatement(sql: string, flavor?: Flavor): StatementInfo {
-  // Applications send the same texts again and again (placeholders, not values): a repeated
-  // text is answered from a small cache. Results are frozen, so sharing them is safe.
+  // Applications send the same texts again and again (placeholders, not values): a text seen
+  // before is answered from a small cache. A text is remembered on its first sight and its
+  // answer kept (frozen, so sharing it is safe) on its second: a text that is never repeated
+  // costs no more than its scan.
   const cache = flavor === 'mariadb' ? MARIADB_CACHE : flavor === 'mysql' ? MYSQL_CACHE : ANY_CACHE;
   const slot = cacheSlot(sql);
-  if (cache.texts[slot] === sql) return cache.infos[slot] as StatementInfo;
+  if (cache.texts[slot] !== sql) {
+    cache.texts[slot] = sql;
+    cache.infos[slot] = undefined;
+    return classifyText(sql, flavor);
+  }
+  const known = cache.infos[slot];
+  if (known !== undefined) return known;
   const info = classifyText(sql, flavor);
-  cache.texts[slot] = sql;
-  cache.infos[slot] = info;
+  Object.freeze(info.namedLocks);
+  cache.infos[slot] = Object.freeze(info);
   return info;
 }
 
@@ -198,17 +206,16 @@ function classifyText(sql: string, flavor: Flavor | undefined): StatementInfo {
       }
     }
   }
-  const locks = primary.namedLocks;
-  return Object.freeze({
+  return {
     category,
     keyword: primary.keyword,
     retrySafe: category === 'read',
     sessionEffects: effectList(effects),
     reason,
     transaction: primary.transaction,
-    namedLocks: locks === undefined ? NO_LOCKS : Object.freeze(locks),
+    namedLocks: primary.namedLocks ?? NO_LOCKS,
     statementCount: primary.statementCount,
-  });
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
