@@ -18,7 +18,7 @@ export interface ProcessRow {
   /** Seconds in the current command; for `Sleep`, how long the session has been idle. */
   readonly timeS: number;
   readonly state: string;
-  /** The statement text, or null. Not redacted here: the printer does that. */
+  /** The statement text, or null. Not redacted here: what shows it redacts it whole first (`redactStatementText`). */
   readonly info: string | null;
 }
 

@@ -33,14 +33,15 @@ import {
   TransactionLostError,
 } from '../errors/index.js';
 import type { Lease } from '../lease/lease.js';
-import { describeStatement, statementKeyword } from '../sql/statement-keyword.js';
+import { classifyStatement, type StatementInfo } from '../sql/statement-classifier.js';
+import { describeStatement } from '../sql/statement-keyword.js';
+import {
+  commitsTransaction,
+  endsTransaction,
+  opensTransaction,
+} from '../sql/transaction-control.js';
 import { runStatement, type StatementKind, type StatementResult } from './run-statement.js';
 import type { Statement } from './statement.js';
-
-/** `SET TRANSACTION ...` without SESSION or GLOBAL: it applies to the next transaction only. */
-const NEXT_TRANSACTION_CHARACTERISTICS = /^\s*SET\s+TRANSACTION\b/i;
-const OPENS_TRANSACTION = new Set(['BEGIN', 'START']);
-const ENDS_TRANSACTION = new Set(['COMMIT', 'ROLLBACK']);
 
 /**
  * One facade connection's lease, serialised and guarded.
@@ -136,10 +137,11 @@ export class FacadeSession {
         `${capitalize(describeStatement(statement.sql))} was not sent: this connection was released or ended. Get a new one from the pool.`,
       );
     }
-    const keyword = statementKeyword(statement.sql);
+    // What the statement does to a transaction: the classifier's answer, as everywhere.
+    const info = classifyStatement(statement.sql);
     const lost = this.#lostTransaction;
     if (lost) {
-      if (!isPlainRollback(keyword, statement.sql)) throw refusedAfterLoss(statement.sql, lost);
+      if (!isPlainRollback(info)) throw refusedAfterLoss(statement.sql, lost);
       this.detach();
       return { result: rolledBack(), fields: undefined };
     }
@@ -148,18 +150,18 @@ export class FacadeSession {
     const wasInTransaction = lease.inTransaction;
     let outcome: StatementResult;
     try {
-      outcome = isPlainCommit(keyword, statement)
+      outcome = isPlainCommit(info, statement)
         ? { result: await lease.commit(), fields: undefined }
         : await runStatement(lease, kind, statement);
     } catch (thrown) {
-      throw this.#afterFailure(thrown, keyword, wasInTransaction);
+      throw this.#afterFailure(thrown, info, wasInTransaction);
     }
-    await this.#trackCharacteristics(lease, keyword, statement.sql);
+    await this.#trackCharacteristics(lease, info, statement.sql);
     return outcome;
   }
 
   /** Records what a failure means for this session, and returns the error to throw. */
-  #afterFailure(thrown: unknown, keyword: string | undefined, wasInTransaction: boolean): unknown {
+  #afterFailure(thrown: unknown, info: StatementInfo, wasInTransaction: boolean): unknown {
     if (!isGoneAwayError(thrown) || thrown.connectionUsable) return thrown;
     this.#characteristicsOn = undefined;
     if (thrown instanceof SessionLostError) {
@@ -169,7 +171,7 @@ export class FacadeSession {
     // A COMMIT sent with a timeout went out as an ordinary statement: a loss after it was
     // written leaves the commit's outcome unknown, whatever the lease called it.
     const error =
-      keyword === 'COMMIT' &&
+      commitsTransaction(info.transaction) &&
       thrown instanceof TransactionLostError &&
       thrown.outcome !== 'not-sent'
         ? commitOutcomeUnknown(thrown)
@@ -184,18 +186,14 @@ export class FacadeSession {
     return error;
   }
 
-  async #trackCharacteristics(
-    lease: Lease,
-    keyword: string | undefined,
-    sql: string,
-  ): Promise<void> {
-    if (NEXT_TRANSACTION_CHARACTERISTICS.test(sql.replace(/^\s*\/\*[\s\S]*?\*\//, ''))) {
+  async #trackCharacteristics(lease: Lease, info: StatementInfo, sql: string): Promise<void> {
+    const control = info.transaction;
+    if (control === 'set-next-characteristics') {
       this.#characteristicsOn = lease.threadId;
       return;
     }
-    if (keyword === undefined) return;
-    if (ENDS_TRANSACTION.has(keyword)) this.#characteristicsOn = undefined;
-    if (!OPENS_TRANSACTION.has(keyword)) return;
+    if (endsTransaction(control)) this.#characteristicsOn = undefined;
+    if (!opensTransaction(control)) return;
     const setOn = this.#characteristicsOn;
     this.#characteristicsOn = undefined;
     // Thread ids are per server run, so a restart could in theory hand the same id to the
@@ -216,9 +214,9 @@ export class FacadeSession {
   }
 }
 
-/** `ROLLBACK` that ends the transaction (not `ROLLBACK TO SAVEPOINT`, not `AND CHAIN`). */
-function isPlainRollback(keyword: string | undefined, sql: string): boolean {
-  return keyword === 'ROLLBACK' && !/\b(?:TO|CHAIN|RELEASE)\b/i.test(sql);
+/** `ROLLBACK` alone that ends the transaction (not `ROLLBACK TO SAVEPOINT`, not `AND CHAIN`). */
+function isPlainRollback(info: StatementInfo): boolean {
+  return info.transaction === 'rollback' && info.statementCount === 1;
 }
 
 /**
@@ -226,11 +224,12 @@ function isPlainRollback(keyword: string | undefined, sql: string): boolean {
  * one. Result options (Drizzle sends a `typeCast` with it) do not matter to an OK packet; a
  * per-statement timeout does, and the lease's commit takes none.
  */
-function isPlainCommit(keyword: string | undefined, statement: Statement): boolean {
-  const { sql, values, timeoutMs } = statement;
+function isPlainCommit(info: StatementInfo, statement: Statement): boolean {
+  const { values, timeoutMs } = statement;
   return (
-    keyword === 'COMMIT' &&
-    /^\s*COMMIT(?:\s+WORK)?\s*;?\s*$/i.test(sql) &&
+    info.transaction === 'commit' &&
+    info.statementCount === 1 &&
+    info.category === 'transaction' && // no executable comment
     (values === undefined || (Array.isArray(values) && values.length === 0)) &&
     timeoutMs === undefined
   );

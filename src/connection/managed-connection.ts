@@ -14,8 +14,17 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import mysql from 'mysql2';
 import { nameTlsPeer } from '../config/tls-options.js';
-import { classify, type Flavor, flavorOf, type Phase, QueryTimeoutError } from '../errors/index.js';
+import {
+  CommitOutcomeUnknownError,
+  classify,
+  type Flavor,
+  flavorOf,
+  type GoneAwayError,
+  type Phase,
+  QueryTimeoutError,
+} from '../errors/index.js';
 import { classifyStatement, type StatementInfo } from '../sql/statement-classifier.js';
+import { commitsTransaction } from '../sql/transaction-control.js';
 import { type ConnectionState, transition } from './connection-state.js';
 import { limitHandshakeBytes } from './handshake-byte-limit.js';
 import { SessionState, TRACKING_SQL, WAIT_TIMEOUT_SQL } from './session-state.js';
@@ -445,18 +454,22 @@ export class ManagedConnection {
   ): Promise<RawResult> {
     const idleMs = this.idleMs();
     const inTransaction = this.session.inTransaction;
-    const statement = classifyStatement(sql);
+    const statement = classifyStatement(sql, this.flavor);
     this.statement = statement;
     const socket = this.#socket;
     if (this.#lostWith || !socket) {
-      throw classify(this.#lostWith ?? new ConnectionLostSignal('not connected'), {
-        ...this.#context('sending', sql, idleMs),
-        inTransaction,
-      });
+      throw this.#lossOfPreparedBranch(
+        classify(this.#lostWith ?? new ConnectionLostSignal('not connected'), {
+          ...this.#context('sending', sql, idleMs),
+          inTransaction,
+        }),
+      );
     }
     // Before sending: a statement that fails after taking a lock still took it.
     if (statement.sessionEffects.length > 0) this.session.expect(statement.sessionEffects);
-    const committing = options.committing || (inTransaction && statement.keyword === 'COMMIT');
+    const committing =
+      options.committing ||
+      ((inTransaction || this.session.xaPrepared) && commitsTransaction(statement.transaction));
     const writtenBefore = socket.bytesWritten;
     this.#busy = true;
     this.busySince = this.#now();
@@ -464,15 +477,39 @@ export class ManagedConnection {
     try {
       const result = await this.#call(kind, sql, values, options.timeoutMs, options);
       this.session.observe(result);
+      if (statement.transaction !== 'none') this.session.completed(statement.transaction);
       return result;
     } catch (error) {
       const sent = socket.bytesWritten !== writtenBefore;
       const phase: Phase = !sent ? 'sending' : committing ? 'committing' : 'awaiting-result';
-      throw classify(error, { ...this.#context(phase, sql, idleMs), inTransaction });
+      throw this.#lossOfPreparedBranch(
+        classify(error, { ...this.#context(phase, sql, idleMs), inTransaction }),
+      );
     } finally {
       this.#busy = false;
       this.lastUsedAt = this.#now();
     }
+  }
+
+  /**
+   * A prepared XA branch survives its connection, with its locks, until someone commits or rolls
+   * it back by its xid: a loss then is not "rolled back", its outcome is pending.
+   */
+  #lossOfPreparedBranch(error: GoneAwayError): GoneAwayError {
+    if (!this.session.xaPrepared || error.connectionUsable) return error;
+    return new CommitOutcomeUnknownError(
+      'The connection was lost while an XA transaction branch was prepared. A prepared branch survives the loss and keeps ' +
+        'its locks: it is neither committed nor rolled back. Find it with XA RECOVER and end it with XA COMMIT or ' +
+        'XA ROLLBACK and its xid, from any connection.',
+      {
+        cause: error,
+        outcome: 'unknown',
+        phase: 'committing',
+        flavor: error.flavor,
+        retryable: false,
+        connectionUsable: false,
+      },
+    );
   }
 
   /**

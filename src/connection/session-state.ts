@@ -23,6 +23,9 @@
  * covers both.
  */
 
+import type { SessionEffect } from '../sql/statement-classifier.js';
+import { opensTransaction, type TransactionControl } from '../sql/transaction-control.js';
+
 /** Status flag bits from `mysql_com.h` (stable since MySQL 4.1). */
 const SERVER_STATUS_IN_TRANS = 0x0001;
 const SERVER_STATUS_AUTOCOMMIT = 0x0002;
@@ -50,6 +53,9 @@ export const TRACKING_SQL =
 /** For servers without session tracking: one `SELECT` for the idle limit. */
 export const WAIT_TIMEOUT_SQL = 'SELECT @@session.wait_timeout AS wait_timeout';
 
+const TRANSACTION_CHARACTERISTICS: SessionEffect = 'transaction characteristics';
+const XA_TRANSACTION: SessionEffect = 'XA transaction';
+
 /** What the server's state-change flag stands for when no variable or schema explains it. */
 export const UNNAMED_STATE_CHANGE = 'user variables, temporary tables or prepared statements';
 
@@ -68,6 +74,8 @@ export class SessionState {
   waitTimeoutMs: number | undefined;
   /** Whether the server reports state changes (session tracking is on). */
   tracked = false;
+  /** An XA branch was prepared on this session and not yet committed or rolled back. */
+  xaPrepared = false;
   /** What the session holds that a fresh connection would not, by label. */
   readonly #held = new Set<string>();
 
@@ -111,9 +119,18 @@ export class SessionState {
     for (const effect of effects) this.#held.add(effect);
   }
 
-  /** Forgets a state the session no longer holds (e.g. once a transaction consumed its characteristics). */
-  forget(label: string): void {
-    this.#held.delete(label);
+  /**
+   * A statement that controls a transaction succeeded: what it used up or ended is no longer
+   * held. `SET TRANSACTION` characteristics are used up by the transaction that begins next; an
+   * XA branch ends with XA COMMIT or XA ROLLBACK, and is prepared (surviving any loss) in between.
+   */
+  completed(control: TransactionControl): void {
+    if (opensTransaction(control)) this.#held.delete(TRANSACTION_CHARACTERISTICS);
+    if (control === 'xa-prepare') this.xaPrepared = true;
+    else if (control === 'xa-commit' || control === 'xa-rollback') {
+      this.xaPrepared = false;
+      this.#held.delete(XA_TRANSACTION);
+    }
   }
 
   /** Forgets what goneaway's own set-up (tracking, `initSql`) changed: that is the baseline. */

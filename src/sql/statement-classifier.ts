@@ -1,29 +1,42 @@
 /**
  * The conservative statement classifier: may a statement whose connection was lost mid-flight
- * ("outcome unknown") be run again on a new connection, and what session state does it leave
- * behind that a new connection would not have?
+ * ("outcome unknown") be run again on a new connection, what session state does it leave
+ * behind that a new connection would not have, and what does it do to a transaction?
  *
- * A wrong "read-only" answer can run a write twice, so every doubt answers "not safe". The
- * classifier runs after every statement (to notice session state the server does not report),
- * so it is one linear scan over the text: no regular expressions, no token array, no string
- * built per word (known words are recognised by a case-folded hash and compared in place).
+ * A wrong "read-only" answer can run a write twice, and a missed session effect can hand one
+ * caller's session to the next, so every doubt answers "not safe" and "dirty". The classifier
+ * runs once per statement on the hot path, so it is one linear scan over the tokens of the one
+ * SQL lexer (`sql-lexer.ts`): no regular expressions, no token array, no string built per word.
  *
- * The scan mirrors MariaDB's and MySQL's lexer where it matters for safety (checked against
- * MariaDB 10.11): `--` starts a comment only before a space or control character (`1--1` is 2);
- * a number ends where its digits end (`SELECT 1.5INTO @x` assigns @x); executable comments
- * `/*! ... *\/` and `/*M! ... *\/` are read as code; a NUL byte (which ends a `#` comment early
- * on the server, so that the rest of the line runs) makes the text unsafe.
- * Under `NO_BACKSLASH_ESCAPES` (or `ANSI_QUOTES` for `"..."`) a backslash does not escape a
- * quote, so `'a\'; DELETE FROM t; -- '` is one string by default and two statements then: a
- * statement with a backslash inside quotes is scanned under every quoting and the worst answer
- * is kept.
+ * Stored code is the one thing the text cannot show: a call of anything that is not a known
+ * built-in function (see `builtin-names.ts`) may run a stored function or a loadable (UDF)
+ * function that writes or changes the session, so it counts as a write with the effect
+ * `'state set by stored code'`, like `CALL`, `EXECUTE` and `EXECUTE IMMEDIATE`. The places
+ * where a name followed by `(` is not a call (`IN (...)`, `OVER (...)`, CTE column lists,
+ * `CAST(x AS CHAR(10))`, `INSERT INTO t (a)`, `FROM JSON_TABLE(...)`, derived-table column
+ * lists, `PROCEDURE ANALYSE()`, ...) are recognised; anything else is not safe.
  */
+import type { Flavor } from '../errors/flavor.js';
+import { BUILTIN_NAMES, type BuiltinName, isBuiltinOn } from './builtin-names.js';
+import {
+  Char,
+  DEFAULT_QUOTING,
+  OTHER_QUOTINGS,
+  type Quoting,
+  SqlLexer,
+  type TokenKind,
+  Vocabulary,
+} from './sql-lexer.js';
+import { asKeyword } from './statement-keyword.js';
+import type { TransactionControl } from './transaction-control.js';
+
+export type { TransactionControl } from './transaction-control.js';
 
 /**
  * What a statement is, as far as re-running it is concerned.
  *
  * - `'read'`: reads only, with nothing unsafe in it; the only category that is retry-safe.
- * - `'write'`: changes data, schema or server state, or is not understood.
+ * - `'write'`: changes data, schema or server state, may run stored code, or is not understood.
  * - `'transaction'`: opens, ends or configures a transaction.
  * - `'session'`: depends on or changes the state of this one session (variables, locks, ...).
  *
@@ -33,7 +46,9 @@
 export type StatementCategory = 'read' | 'write' | 'transaction' | 'session';
 
 /**
- * Session state a statement creates that a new connection would not have.
+ * Session state a statement creates that a new connection would not have. The ones the server
+ * does not report (named locks, transaction characteristics, XA, state set by stored code) can
+ * only be known from the text.
  *
  * @example
  * const effects: readonly SessionEffect[] = classifyStatement('SET @a = 1').sessionEffects; // ['user variables']
@@ -47,64 +62,143 @@ export type SessionEffect =
   | 'table locks'
   | 'table handlers'
   | 'active roles'
-  | 'default database';
+  | 'default database'
+  | 'transaction characteristics'
+  | 'XA transaction'
+  | 'state set by stored code';
+
+/**
+ * One use of a named lock: `GET_LOCK()` acquires (as do MySQL's `service_get_*_locks()`),
+ * `RELEASE_LOCK()` releases one (`service_release_locks()` those of a namespace),
+ * `RELEASE_ALL_LOCKS()` releases every lock the session holds.
+ *
+ * @example
+ * classifyStatement("SELECT RELEASE_LOCK('a'), GET_LOCK('b', 0)").namedLocks; // ['release', 'acquire']
+ */
+export type NamedLockAction = 'acquire' | 'release' | 'release-all';
 
 /**
  * The classifier's answer about one SQL text.
  *
  * @example
  * const info: StatementInfo = classifyStatement('SELECT GET_LOCK("job", 0)');
- * // { category: 'session', keyword: 'SELECT', retrySafe: false,
- * //   sessionEffects: ['named locks'], reason: 'GET_LOCK() takes a named lock held by the session' }
+ * // { category: 'session', keyword: 'SELECT', retrySafe: false, sessionEffects: ['named locks'],
+ * //   reason: 'GET_LOCK() takes a named lock held by the session', transaction: 'none',
+ * //   namedLocks: ['acquire'], statementCount: 1 }
  */
 export interface StatementInfo {
+  /** What the statement is for the retry decision; the worst of all statements in the text. */
   readonly category: StatementCategory;
-  /** The leading keyword, upper-case (`'SELECT'`, `'WITH'`, `'INSERT'`); `''` when there is none. */
+  /** The first statement's leading keyword, upper-case (`'SELECT'`, `'WITH'`); `''` when there is none. */
   readonly keyword: string;
   /** True only for `'read'`: the statement may be run again on a new connection. */
   readonly retrySafe: boolean;
   /** Session state it creates that a new connection would not have, in a fixed order. */
   readonly sessionEffects: readonly SessionEffect[];
-  /** One short phrase: why it is or is not retry-safe. */
+  /** One short phrase: why it is or is not retry-safe. Names no value from the text. */
   readonly reason: string;
+  /** What the first statement does to a transaction (see {@link TransactionControl}). */
+  readonly transaction: TransactionControl;
+  /** Named-lock functions called, in text order (acquired or released as the calls succeed). */
+  readonly namedLocks: readonly NamedLockAction[];
+  /** How many statements the text holds (0 for an empty text or a comment). */
+  readonly statementCount: number;
 }
 
 /**
- * Classifies one SQL text (which may hold several statements) for the retry decision and for
- * session tracking.
+ * Classifies one SQL text (which may hold several statements) for the retry decision, for
+ * session tracking and for transaction control.
  *
  * A statement is retry-safe only if it starts with a read-only keyword (`SELECT`, `WITH`,
  * `VALUES`, `TABLE`, `SHOW`, `DESCRIBE`/`DESC`/`EXPLAIN`, `ANALYZE <query>`, `HELP`, `DO`,
- * `CHECKSUM TABLE`) and contains none of: a locking read (`FOR UPDATE`, `FOR SHARE`,
+ * `CHECKSUM TABLE`) and contains none of: a call of anything but a known built-in function
+ * (a stored function or UDF may write), a locking read (`FOR UPDATE`, `FOR SHARE`,
  * `LOCK IN SHARE MODE`), `INTO`, an executable comment, a second statement, sequence access
  * (`NEXTVAL`, `NEXT VALUE FOR`, `SETVAL`, `LASTVAL`, `PREVIOUS VALUE FOR`), named-lock functions,
  * session-dependent functions (`LAST_INSERT_ID()`, `FOUND_ROWS()`, `ROW_COUNT()`,
  * `CONNECTION_ID()`, `SQL_CALC_FOUND_ROWS`), user variables, or session system variables
  * (`@@x`, `@@session.x`; `@@global.x` and a few global-only names such as `@@version` are fine).
  *
+ * `flavor` names the server when it is known: a function that only one of MariaDB and MySQL
+ * has built in (`NVL`, `ANY_VALUE`) is a built-in only there; without it, only functions both
+ * have count as built-ins.
+ *
  * Limits, all erring towards "not safe" except the first:
- * - A stored function, or a view built on one, can write; the text does not show it, so
- *   `SELECT my_function()` counts as a read. Callers who call writing functions from SELECT
- *   must not mark such statements retryable.
+ * - A view or a trigger can call stored code that the text does not name; `SELECT * FROM v`
+ *   counts as a read. Views that call writing functions must not be read through goneaway's
+ *   retries (mark nothing `idempotent` that reads them).
  * - Quoting and comments follow the server's default lexer; `sql_mode=ORACLE` syntax is not
  *   modelled beyond `seq.nextval`/`seq.currval`.
  * - `EXPLAIN UPDATE ...` (a plan only) counts as a write, like `EXPLAIN ANALYZE UPDATE ...`.
  * - `@@global . x` (spaces around the dot), `SHOW GRANTS FOR 'u'@'h'` (the `@` reads as a user
- *   variable) and columns named `nextval`/`lastval` are reported as not safe.
+ *   variable), columns named `nextval`/`lastval`, a call of a built-in with a space before its
+ *   parenthesis where MySQL would read a stored function (`COUNT (x)`), and names followed by
+ *   `(` in rarer places (a `DATETIME(6)` column of `JSON_TABLE`) are reported as not safe.
  *
  * @example
  * classifyStatement('SELECT * FROM users WHERE id = ?').retrySafe; // true
  * classifyStatement('SELECT * FROM users WHERE id = ? FOR UPDATE').retrySafe; // false
  * classifyStatement("SELECT ';' AS x").retrySafe; // true: the ; is inside a string
+ * classifyStatement('SELECT my_function(1)').retrySafe; // false: may be stored code
  * classifyStatement('WITH c AS (SELECT 1) DELETE FROM t').category; // 'write'
  * classifyStatement('SET @a := 1').sessionEffects; // ['user variables']
  */
-export function classifyStatement(sql: string): StatementInfo {
-  const primary = new StatementScan(sql, DEFAULT_QUOTING);
+export function classifyStatement(sql: string, flavor?: Flavor): StatementInfo {
+  // Applications send the same texts again and again (placeholders, not values): a text seen
+  // before is answered from a small cache. A text is remembered on its first sight and its
+  // answer kept (frozen, so sharing it is safe) on its second: a text that is never repeated
+  // costs no more than its scan.
+  const cache = flavor === 'mariadb' ? MARIADB_CACHE : flavor === 'mysql' ? MYSQL_CACHE : ANY_CACHE;
+  const slot = cacheSlot(sql);
+  if (cache.texts[slot] !== sql) {
+    cache.texts[slot] = sql;
+    cache.infos[slot] = undefined;
+    return classifyText(sql, flavor);
+  }
+  const known = cache.infos[slot];
+  if (known !== undefined) return known;
+  const info = classifyText(sql, flavor);
+  Object.freeze(info.namedLocks);
+  cache.infos[slot] = Object.freeze(info);
+  return info;
+}
+
+/**
+ * A direct-mapped cache: each text has one slot, chosen from its length and two of its
+ * characters, and a miss overwrites it. No map to grow, no eviction to run: a miss costs a
+ * few comparisons, and what the cache holds stays small.
+ */
+interface ResultCache {
+  readonly texts: (string | undefined)[];
+  readonly infos: (StatementInfo | undefined)[];
+}
+
+const CACHE_SLOTS = 128;
+const newCache = (): ResultCache => ({
+  texts: new Array<string | undefined>(CACHE_SLOTS).fill(undefined),
+  infos: new Array<StatementInfo | undefined>(CACHE_SLOTS).fill(undefined),
+});
+const ANY_CACHE = newCache();
+const MARIADB_CACHE = newCache();
+const MYSQL_CACHE = newCache();
+
+function cacheSlot(sql: string): number {
+  const length = sql.length;
+  if (length === 0) return 0;
+  return (
+    (Math.imul(length, 31) +
+      Math.imul(sql.charCodeAt(length >> 1), 7) +
+      sql.charCodeAt(length - 1)) &
+    (CACHE_SLOTS - 1)
+  );
+}
+
+function classifyText(sql: string, flavor: Flavor | undefined): StatementInfo {
+  const primary = new StatementScan(sql, DEFAULT_QUOTING, flavor);
   let { category, reason, effects } = primary;
   if (primary.backslashInQuote) {
     for (const quoting of OTHER_QUOTINGS) {
-      const other = new StatementScan(sql, quoting);
+      const other = new StatementScan(sql, quoting, flavor);
       effects |= other.effects;
       if (RANK[other.category] > RANK[category]) {
         category = other.category;
@@ -118,6 +212,9 @@ export function classifyStatement(sql: string): StatementInfo {
     retrySafe: category === 'read',
     sessionEffects: effectList(effects),
     reason,
+    transaction: primary.transaction,
+    namedLocks: primary.namedLocks ?? NO_LOCKS,
+    statementCount: primary.statementCount,
   };
 }
 
@@ -133,10 +230,19 @@ interface Verdict {
 /** How a statement's leading keyword classes it, refined by the words right after it. */
 interface StatementRule extends Verdict {
   readonly next?: ReadonlyMap<string, StatementRule>;
+  /** What it does to a transaction. */
+  readonly transaction?: TransactionControl;
   /** `SET`: the assignments decide, item by item. */
   readonly assignments?: true;
   /** `CALL p(@out)`, `LOAD DATA ... (@col)`, `GET DIAGNOSTICS @n = ...` write the variables they name. */
   readonly assignsUserVariables?: true;
+  /** `INSERT`, `REPLACE`: the table name comes next (`INSERT t (a) ...` needs no INTO). */
+  readonly tableNameNext?: true;
+  /**
+   * DDL: function calls only run after a `SELECT` (`CREATE TABLE t AS SELECT f()`); before it,
+   * `name (` is a column list, a type length or an index definition.
+   */
+  readonly callsAfterSelect?: true;
 }
 
 const words = <T>(entries: Record<string, T>): ReadonlyMap<string, T> =>
@@ -147,32 +253,75 @@ const read = (keyword: string): StatementRule => ({
   reason: `read-only ${keyword}`,
 });
 
+const ddl = (keyword: string, reason: string): StatementRule => ({
+  category: 'write',
+  reason: `${keyword} ${reason}`,
+  callsAfterSelect: true,
+});
+
+const STORED_CODE: SessionEffect = 'state set by stored code';
+
 /** SET's verdict when no assignment decides it (a bare SET, or SET STATEMENT without FOR). */
 const SET_RULE: StatementRule = {
   category: 'session',
   reason: 'SET changes session state',
   assignments: true,
 };
-const CREATE: StatementRule = { category: 'write', reason: 'CREATE changes the schema' };
+const CREATE = ddl('CREATE', 'changes the schema');
 const CREATE_TEMPORARY: StatementRule = {
   category: 'session',
   reason: 'CREATE TEMPORARY creates a table only this session can see',
   effect: 'temporary tables',
+  callsAfterSelect: true,
 };
 /** Statements that read this session's own state (a new connection would answer differently). */
 const SHOW_SESSION: StatementRule = {
   category: 'session',
   reason: "SHOW reads this session's own warnings, status or variables",
 };
-const ANALYZE_TABLE: StatementRule = {
-  category: 'write',
-  reason: 'ANALYZE TABLE updates index statistics',
-};
+const ANALYZE_TABLE = ddl('ANALYZE TABLE', 'updates index statistics');
+
+/**
+ * `COMMIT` or `ROLLBACK` with their optional words: `[WORK] [AND [NO] CHAIN] [[NO] RELEASE]`
+ * (and, for ROLLBACK, `TO [SAVEPOINT] name`).
+ */
+function transactionEnd(base: 'commit' | 'rollback', reason: string): StatementRule {
+  const plain: StatementRule = { category: 'transaction', reason, transaction: base };
+  const chain: StatementRule = { ...plain, transaction: `${base}-and-chain` };
+  const release: StatementRule = { ...plain, transaction: `${base}-and-release` };
+  const releaseWords = (kept: StatementRule): ReadonlyMap<string, StatementRule> =>
+    words({ RELEASE: release, NO: { ...kept, next: words({ RELEASE: kept }) } });
+  const toSavepoint: StatementRule = {
+    category: 'transaction',
+    reason: 'ROLLBACK TO SAVEPOINT changes a transaction',
+    transaction: 'rollback-to-savepoint',
+  };
+  const after: Record<string, StatementRule> = {
+    AND: {
+      ...plain,
+      next: words({
+        CHAIN: { ...chain, next: releaseWords(chain) },
+        NO: { ...plain, next: words({ CHAIN: { ...plain, next: releaseWords(plain) } }) },
+      }),
+    },
+    ...Object.fromEntries(releaseWords(plain)),
+    ...(base === 'rollback' ? { TO: toSavepoint } : {}),
+  };
+  return { ...plain, next: words({ ...after, WORK: { ...plain, next: words(after) } }) };
+}
+
+const xa = (transaction: TransactionControl, effect?: SessionEffect): StatementRule => ({
+  category: 'transaction',
+  reason: 'XA controls a distributed transaction',
+  transaction,
+  ...(effect ? { effect } : {}),
+});
 
 /** Leading keyword → rule. A keyword not listed is a write: unknown means unsafe. */
 const STATEMENTS: ReadonlyMap<string, StatementRule> = words<StatementRule>({
   // Query expressions. Still read the whole text: a locking clause, INTO, a write verb after
-  // WITH (MySQL 8: WITH ... UPDATE/DELETE) or a session function makes them unsafe.
+  // WITH (MySQL 8: WITH ... UPDATE/DELETE), a call of stored code or a session function make
+  // them unsafe.
   SELECT: read('SELECT'),
   WITH: read('WITH'),
   VALUES: read('VALUES'), // MariaDB 10.3+, MySQL 8.0.19+ table value constructor
@@ -216,22 +365,52 @@ const STATEMENTS: ReadonlyMap<string, StatementRule> = words<StatementRule>({
   BEGIN: {
     category: 'transaction',
     reason: 'BEGIN opens a transaction',
+    transaction: 'begin',
     next: words({
-      NOT: { category: 'write', reason: 'BEGIN NOT ATOMIC runs a compound statement' },
+      NOT: {
+        category: 'write',
+        reason: 'BEGIN NOT ATOMIC runs a compound statement',
+        effect: STORED_CODE,
+      },
     }),
   },
   START: {
     category: 'write',
     reason: 'START changes replication state', // START SLAVE/REPLICA/GROUP_REPLICATION
     next: words({
-      TRANSACTION: { category: 'transaction', reason: 'START TRANSACTION opens a transaction' },
+      TRANSACTION: {
+        category: 'transaction',
+        reason: 'START TRANSACTION opens a transaction',
+        transaction: 'begin',
+      },
     }),
   },
-  COMMIT: { category: 'transaction', reason: 'COMMIT ends a transaction' },
-  ROLLBACK: { category: 'transaction', reason: 'ROLLBACK ends a transaction' },
-  SAVEPOINT: { category: 'transaction', reason: 'SAVEPOINT marks a point in a transaction' },
-  RELEASE: { category: 'transaction', reason: 'RELEASE SAVEPOINT changes a transaction' },
-  XA: { category: 'transaction', reason: 'XA controls a distributed transaction' },
+  COMMIT: transactionEnd('commit', 'COMMIT ends a transaction'),
+  ROLLBACK: transactionEnd('rollback', 'ROLLBACK ends a transaction'),
+  SAVEPOINT: {
+    category: 'transaction',
+    reason: 'SAVEPOINT marks a point in a transaction',
+    transaction: 'savepoint',
+  },
+  RELEASE: {
+    category: 'transaction',
+    reason: 'RELEASE SAVEPOINT changes a transaction',
+    transaction: 'release-savepoint',
+  },
+  // XA START leaves a branch the server's status flags do not fully describe (after END or
+  // PREPARE the session cannot run other work, and a prepared branch outlives the connection).
+  XA: {
+    ...xa('none'),
+    next: words({
+      START: xa('xa-start', 'XA transaction'),
+      BEGIN: xa('xa-start', 'XA transaction'),
+      END: xa('xa-end', 'XA transaction'),
+      PREPARE: xa('xa-prepare', 'XA transaction'),
+      COMMIT: xa('xa-commit'),
+      ROLLBACK: xa('xa-rollback'),
+      RECOVER: xa('xa-recover'),
+    }),
+  },
 
   // Session state.
   SET: SET_RULE,
@@ -247,11 +426,13 @@ const STATEMENTS: ReadonlyMap<string, StatementRule> = words<StatementRule>({
   },
   EXECUTE: {
     category: 'session',
-    reason: 'EXECUTE runs a statement prepared on this session',
+    reason: 'EXECUTE runs a statement prepared on this session, which the text does not show',
+    effect: STORED_CODE,
     next: words({
       IMMEDIATE: {
         category: 'write',
         reason: 'EXECUTE IMMEDIATE runs a statement the text does not show',
+        effect: STORED_CODE,
       },
     }),
   },
@@ -280,14 +461,15 @@ const STATEMENTS: ReadonlyMap<string, StatementRule> = words<StatementRule>({
   },
 
   // Writes with a specific reason (any other keyword is a write too).
-  INSERT: { category: 'write', reason: 'INSERT changes data' },
+  INSERT: { category: 'write', reason: 'INSERT changes data', tableNameNext: true },
   UPDATE: { category: 'write', reason: 'UPDATE changes data' },
   DELETE: { category: 'write', reason: 'DELETE changes data' },
-  REPLACE: { category: 'write', reason: 'REPLACE changes data' },
+  REPLACE: { category: 'write', reason: 'REPLACE changes data', tableNameNext: true },
   LOAD: { category: 'write', reason: 'LOAD changes data', assignsUserVariables: true },
   CALL: {
     category: 'write',
-    reason: 'CALL runs a stored procedure, which may change data',
+    reason: 'CALL runs a stored procedure, which may change data or session state',
+    effect: STORED_CODE,
     assignsUserVariables: true, // OUT and INOUT parameters
   },
   CREATE: {
@@ -300,9 +482,15 @@ const STATEMENTS: ReadonlyMap<string, StatementRule> = words<StatementRule>({
       },
     }),
   },
+  ALTER: ddl('ALTER', 'changes the schema'),
+  RENAME: ddl('RENAME', 'changes the schema'),
+  TRUNCATE: ddl('TRUNCATE', 'deletes every row'),
+  GRANT: ddl('GRANT', 'changes privileges'),
+  REVOKE: ddl('REVOKE', 'changes privileges'),
+  OPTIMIZE: ddl('OPTIMIZE', 'rebuilds tables'),
+  REPAIR: ddl('REPAIR', 'rebuilds tables'),
   DROP: {
-    category: 'write',
-    reason: 'DROP changes the schema',
+    ...ddl('DROP', 'changes the schema'),
     next: words<StatementRule>({
       TEMPORARY: {
         category: 'session',
@@ -311,7 +499,7 @@ const STATEMENTS: ReadonlyMap<string, StatementRule> = words<StatementRule>({
       PREPARE: { category: 'session', reason: 'DROP PREPARE drops a prepared statement' },
     }),
   },
-  CHECK: { category: 'write', reason: 'CHECK TABLE may mark or upgrade a table' },
+  CHECK: ddl('CHECK TABLE', 'may mark or upgrade a table'),
   FLUSH: { category: 'write', reason: 'FLUSH changes server state' },
 });
 
@@ -330,6 +518,8 @@ type WordForm =
 
 interface WordRule extends Verdict {
   readonly form: WordForm;
+  /** A named-lock function: what it does to the session's locks. */
+  readonly lock?: NamedLockAction;
 }
 
 const INTO_USER_VARIABLES: Verdict = {
@@ -351,16 +541,19 @@ const BODY_WORDS: ReadonlyMap<string, WordRule> = words<WordRule>({
     category: 'session',
     reason: 'GET_LOCK() takes a named lock held by the session',
     effect: 'named locks',
+    lock: 'acquire',
   },
   RELEASE_LOCK: {
     form: 'call',
     category: 'session',
     reason: "RELEASE_LOCK() releases the session's named lock",
+    lock: 'release',
   },
   RELEASE_ALL_LOCKS: {
     form: 'call',
     category: 'session',
     reason: "RELEASE_ALL_LOCKS() releases the session's named locks",
+    lock: 'release-all',
   },
   // MySQL's locking service (installed as loadable functions).
   SERVICE_GET_READ_LOCKS: {
@@ -368,17 +561,20 @@ const BODY_WORDS: ReadonlyMap<string, WordRule> = words<WordRule>({
     category: 'session',
     reason: 'service_get_read_locks() takes locks held by the session',
     effect: 'named locks',
+    lock: 'acquire',
   },
   SERVICE_GET_WRITE_LOCKS: {
     form: 'call',
     category: 'session',
     reason: 'service_get_write_locks() takes locks held by the session',
     effect: 'named locks',
+    lock: 'acquire',
   },
   SERVICE_RELEASE_LOCKS: {
     form: 'call',
     category: 'session',
     reason: "service_release_locks() releases the session's locks",
+    lock: 'release',
   },
   // These only read the server-wide lock table: a new connection gets as true an answer.
   IS_FREE_LOCK: { form: 'call', category: 'read', reason: 'IS_FREE_LOCK() only reads' },
@@ -403,6 +599,16 @@ const BODY_WORDS: ReadonlyMap<string, WordRule> = words<WordRule>({
     form: 'call',
     category: 'session',
     reason: 'uses CONNECTION_ID(), which differs on a new connection',
+  },
+  PS_CURRENT_THREAD_ID: {
+    form: 'call',
+    category: 'session',
+    reason: 'uses PS_CURRENT_THREAD_ID(), which differs on a new connection',
+  },
+  WSREP_LAST_WRITTEN_GTID: {
+    form: 'call',
+    category: 'session',
+    reason: "uses WSREP_LAST_WRITTEN_GTID(), the session's own last write",
   },
   // Harmless to repeat, but it only exists to pair with FOUND_ROWS() on the same session.
   SQL_CALC_FOUND_ROWS: {
@@ -437,6 +643,13 @@ const PHRASES: ReadonlyMap<string, ReadonlyMap<string, Verdict>> = words({
   FOR: words<Verdict>({
     UPDATE: { category: 'write', reason: 'SELECT ... FOR UPDATE takes row locks' },
     SHARE: { category: 'write', reason: 'SELECT ... FOR SHARE takes row locks' }, // MySQL 8
+    // FLUSH TABLES t FOR EXPORT: read locks held until UNLOCK TABLES; the next caller's
+    // writes to t would fail with 1099.
+    EXPORT: {
+      category: 'session',
+      reason: 'FOR EXPORT takes table locks held by the session',
+      effect: 'table locks',
+    },
   }),
   LOCK: words<Verdict>({
     IN: { category: 'write', reason: 'SELECT ... LOCK IN SHARE MODE takes row locks' },
@@ -471,6 +684,8 @@ type SetAfter =
 interface SetTarget {
   readonly after: SetAfter;
   readonly verdict?: Verdict;
+  /** SESSION and LOCAL: what follows is set for the session. */
+  readonly sessionScope?: true;
 }
 
 const SESSION_VARIABLES: Verdict = {
@@ -495,22 +710,28 @@ const SET_AUTOCOMMIT: Verdict = {
   category: 'transaction',
   reason: 'SET autocommit controls transactions',
 };
+/** The server does not report it; the next caller's transaction would inherit it. */
+const SET_NEXT_TRANSACTION: Verdict = {
+  category: 'transaction',
+  reason: "SET TRANSACTION sets the next transaction's characteristics",
+  effect: 'transaction characteristics',
+};
+/** Changes tx_isolation / transaction_read_only, which session tracking does not list by default. */
+const SET_SESSION_TRANSACTION: Verdict = {
+  category: 'transaction',
+  reason: "SET SESSION TRANSACTION sets the session's transaction characteristics",
+  effect: 'session variables',
+};
 
 /** The first word of a SET item. Any other word names a session variable (or NAMES, CHARACTER SET). */
 const SET_TARGETS: ReadonlyMap<string, SetTarget> = words<SetTarget>({
-  SESSION: { after: 'target' },
-  LOCAL: { after: 'target' },
+  SESSION: { after: 'target', sessionScope: true },
+  LOCAL: { after: 'target', sessionScope: true },
   GLOBAL: { after: 'nothing', verdict: SET_GLOBAL },
   PERSIST: { after: 'nothing', verdict: SET_GLOBAL }, // MySQL 8
   PERSIST_ONLY: { after: 'nothing', verdict: SET_GLOBAL }, // MySQL 8
   AUTOCOMMIT: { after: 'value', verdict: SET_AUTOCOMMIT },
-  TRANSACTION: {
-    after: 'nothing',
-    verdict: {
-      category: 'transaction',
-      reason: 'SET TRANSACTION sets transaction characteristics',
-    },
-  },
+  TRANSACTION: { after: 'nothing' }, // the scope decides, see #setItem
   ROLE: {
     after: 'nothing',
     verdict: {
@@ -549,6 +770,40 @@ const GLOBAL_ONLY_VARIABLES: ReadonlySet<string> = new Set([
   'INNODB_READ_ONLY',
 ]);
 
+/** Words that end a FROM list at their depth (a `,` after them no longer separates tables). */
+const ENDS_FROM_LIST: ReadonlySet<string> = new Set([
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'ORDER',
+  'LIMIT',
+  'WINDOW',
+  'UNION',
+  'EXCEPT',
+  'INTERSECT',
+  'INTO',
+  'FOR',
+  'LOCK',
+  'PROCEDURE',
+  'RETURNING',
+  'SET',
+  'DUPLICATE', // INSERT ... SELECT ... FROM t ON DUPLICATE KEY UPDATE a = f(), ...
+]);
+
+/** Words after which a name followed by `(` is not a call: an alias or a type (`AS dt (a)`). */
+const NAME_BEFORE_PAREN_AFTER: ReadonlySet<string> = new Set(['AS', 'PROCEDURE']);
+
+/** Words that start a table in a FROM list: a name then `(` can only be a table function. */
+const STARTS_TABLE: ReadonlySet<string> = new Set(['FROM', 'JOIN', 'STRAIGHT_JOIN']);
+
+/** `INSERT LOW_PRIORITY IGNORE INTO t`: words between INSERT and the table name. */
+const INSERT_MODIFIERS: ReadonlySet<string> = new Set([
+  'LOW_PRIORITY',
+  'DELAYED',
+  'HIGH_PRIORITY',
+  'IGNORE',
+]);
+
 const SEVERAL_STATEMENTS: Verdict = { category: 'write', reason: 'several statements' };
 const NO_KEYWORD: Verdict = { category: 'write', reason: 'does not start with a keyword' };
 const EXECUTABLE_COMMENT: Verdict = {
@@ -574,9 +829,27 @@ const READS_SESSION_VARIABLE: Verdict = {
   category: 'session',
   reason: 'reads a session system variable (@@name), which belongs to the session',
 };
+/** Issue 12: a call the classifier cannot prove built in may run stored code that writes. */
+const CALLS_STORED_CODE: Verdict = {
+  category: 'write',
+  reason:
+    'may have changed data or session state: calls a function that is not a known built-in (a stored function or UDF)',
+  effect: STORED_CODE,
+};
 
 /** Words the classifier's own code compares against (besides the table keys). */
-const CODE_WORDS = ['GLOBAL', 'SESSION', 'LOCAL', 'PERSIST', 'PERSIST_ONLY', 'FOR', 'AUTOCOMMIT'];
+const CODE_WORDS = [
+  'FOR',
+  'AUTOCOMMIT',
+  'SELECT',
+  'WITH',
+  'RECURSIVE',
+  'AS',
+  'TABLE',
+  'COLUMNS',
+  'ANY',
+  'SOME',
+];
 
 const RANK: Readonly<Record<StatementCategory, number>> = {
   read: 0,
@@ -595,9 +868,13 @@ const EFFECT_ORDER: readonly SessionEffect[] = [
   'table handlers',
   'active roles',
   'default database',
+  'transaction characteristics',
+  'XA transaction',
+  'state set by stored code',
 ];
 const EFFECT_BIT = new Map(EFFECT_ORDER.map((effect, index) => [effect, 1 << index]));
 const effectLists: (readonly SessionEffect[] | undefined)[] = [];
+const NO_LOCKS: readonly NamedLockAction[] = Object.freeze([]);
 
 /** One shared frozen list per combination, so a result allocates no array. */
 function effectList(mask: number): readonly SessionEffect[] {
@@ -612,31 +889,64 @@ function effectList(mask: number): readonly SessionEffect[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Recognising words without building strings: a hash of the upper-cased ASCII letters, then a
-// case-insensitive comparison in place against the one known word with that hash.
+// The vocabulary: every word any table or the scan compares, with what each table says of it,
+// so one hash lookup in the lexer answers every question about a word.
 
-const KNOWN_WORDS: ReadonlyMap<number, string> = (() => {
+/** Everything the classifier knows about one word. */
+interface WordInfo {
+  readonly body: WordRule | undefined;
+  /** As the first word of a two-word phrase: second word → verdict. */
+  readonly phrases: ReadonlyMap<string, Verdict> | undefined;
+  readonly endsFromList: boolean;
+  readonly startsTable: boolean;
+  readonly namesBeforeParen: boolean;
+  readonly insertModifier: boolean;
+}
+
+const VOCABULARY: Vocabulary<WordInfo> = (() => {
   const all = new Set<string>([
     ...STATEMENTS.keys(),
-    ...[...STATEMENTS.values()].flatMap((rule) => [...nextWords(rule)]),
     ...BODY_WORDS.keys(),
     ...PHRASES.keys(),
     ...[...PHRASES.values()].flatMap((second) => [...second.keys()]),
     ...SET_TARGETS.keys(),
     ...GLOBAL_ONLY_VARIABLES,
+    ...ENDS_FROM_LIST,
+    ...NAME_BEFORE_PAREN_AFTER,
+    ...STARTS_TABLE,
+    ...INSERT_MODIFIERS,
     ...CODE_WORDS,
   ]);
-  const byHash = new Map<number, string>();
-  for (const word of all) {
-    const hash = hashWord(word);
-    const clash = byHash.get(hash);
-    // Deterministic: a clash shows up the first time the module is loaded by any test.
-    if (clash !== undefined)
-      throw new Error(`statement classifier: words ${clash} and ${word} share a hash`);
-    byHash.set(hash, word);
-  }
-  return byHash;
+  return new Vocabulary<WordInfo>(
+    [...all].map((word) => [
+      word,
+      {
+        body: BODY_WORDS.get(word),
+        phrases: PHRASES.get(word),
+        endsFromList: ENDS_FROM_LIST.has(word),
+        startsTable: STARTS_TABLE.has(word),
+        namesBeforeParen: NAME_BEFORE_PAREN_AFTER.has(word),
+        insertModifier: INSERT_MODIFIERS.has(word),
+      },
+    ]),
+  );
 })();
+
+/**
+ * Words that only refine a leading keyword (`START TRANSACTION`, `COMMIT AND CHAIN`): looked up
+ * by a lookahead lexer of their own, so that common words such as AND are not known words of
+ * every statement's scan.
+ */
+const REFINE_LEXER = new SqlLexer<true>(
+  '',
+  Vocabulary.of([...STATEMENTS.values()].flatMap((rule) => [...nextWords(rule)])),
+);
+
+/**
+ * Built-in names, looked up only for a name followed by `(` (most built-in names are common
+ * words that are not calls: AND, IN, NULL, DATE).
+ */
+const BUILTINS: Vocabulary<BuiltinName> = new Vocabulary([...BUILTIN_NAMES]);
 
 function* nextWords(rule: StatementRule): Generator<string> {
   for (const [word, refined] of rule.next ?? []) {
@@ -645,384 +955,39 @@ function* nextWords(rule: StatementRule): Generator<string> {
   }
 }
 
-function hashWord(word: string): number {
-  let hash = 0;
-  for (let i = 0; i < word.length; i++) hash = hashStep(hash, word.charCodeAt(i));
-  return hash;
-}
-
-/** Kept to 30 bits so every hash is a small integer to V8 (a Map key that needs no boxing). */
-function hashStep(hash: number, c: number): number {
-  return (Math.imul(hash, 31) + c) & 0x3fffffff;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The lexer: whitespace, comments and quoting as the server sees them.
-
-enum Char {
-  Space = 32,
-  Bang = 33,
-  DoubleQuote = 34,
-  Hash = 35,
-  Dollar = 36,
-  SingleQuote = 39,
-  OpenParen = 40,
-  CloseParen = 41,
-  Star = 42,
-  Plus = 43,
-  Comma = 44,
-  Minus = 45,
-  Dot = 46,
-  Slash = 47,
-  Digit0 = 48,
-  Digit9 = 57,
-  Colon = 58,
-  Semicolon = 59,
-  Equals = 61,
-  At = 64,
-  UpperA = 65,
-  UpperE = 69,
-  UpperM = 77,
-  UpperZ = 90,
-  Backslash = 92,
-  Underscore = 95,
-  Backtick = 96,
-  LowerA = 97,
-  LowerE = 101,
-  LowerZ = 122,
-  Delete = 127,
-  FirstNonAscii = 128,
-}
-
-/** Which quotes treat a backslash as an escape: the default, ANSI_QUOTES, NO_BACKSLASH_ESCAPES. */
-interface Quoting {
-  readonly singleQuoteEscapes: boolean;
-  readonly doubleQuoteEscapes: boolean;
-  readonly note: string;
-}
-
-const DEFAULT_QUOTING: Quoting = { singleQuoteEscapes: true, doubleQuoteEscapes: true, note: '' };
-const OTHER_QUOTINGS: readonly Quoting[] = [
-  { singleQuoteEscapes: true, doubleQuoteEscapes: false, note: '(if sql_mode has ANSI_QUOTES)' },
-  {
-    singleQuoteEscapes: false,
-    doubleQuoteEscapes: false,
-    note: '(if sql_mode has NO_BACKSLASH_ESCAPES)',
-  },
-];
-
-type TokenKind =
-  | 'end'
-  | 'word'
-  | 'quoted' // a string or a quoted identifier: opaque
-  | 'number'
-  | 'user-variable'
-  | 'system-variable'
-  | 'assign' // :=
-  | 'punctuation';
-
-type VariableScope = 'global' | 'session' | 'unqualified';
-
-const isDigit = (c: number): boolean => c >= Char.Digit0 && c <= Char.Digit9;
-
-/** ASCII characters of unquoted identifiers: letters, digits, `_` and `$` (every non-ASCII one is too). */
-const ASCII_WORD_CHARS = new Uint8Array(Char.FirstNonAscii);
-for (let c = 0; c < Char.FirstNonAscii; c++) {
-  const letter = (c >= Char.LowerA && c <= Char.LowerZ) || (c >= Char.UpperA && c <= Char.UpperZ);
-  ASCII_WORD_CHARS[c] = letter || isDigit(c) || c === Char.Underscore || c === Char.Dollar ? 1 : 0;
-}
-const isWordChar = (c: number): boolean =>
-  c < Char.FirstNonAscii ? ASCII_WORD_CHARS[c] === 1 : c >= 0;
-
-/** Turns the text into tokens one at a time; comments and whitespace never become tokens. */
-class SqlLexer {
-  readonly #sql: string;
-  readonly #quoting: Quoting;
-  #pos: number;
-  #inExecutableComment: boolean;
-
-  /** An executable comment was seen (its content is lexed as code, as the server runs it). */
-  executableComment = false;
-  /** A quote or comment never closed: the server rejects the text, but do not trust it either. */
-  unterminated = false;
-  /** A backslash inside '...' or "...": other quoting modes would split the text differently. */
-  backslashInQuote = false;
-
-  /** The canonical upper-case spelling when the token is a known word (or a known variable name). */
-  word: string | undefined;
-  /** The character of a punctuation token. */
-  char = 0;
-  /** The scope of a system variable token. */
-  scope: VariableScope = 'unqualified';
-  start = 0;
-  end = 0;
-
-  constructor(sql: string, quoting: Quoting, pos = 0, inExecutableComment = false) {
-    this.#sql = sql;
-    this.#quoting = quoting;
-    this.#pos = pos;
-    this.#inExecutableComment = inExecutableComment;
-  }
-
-  /** A second lexer at the same place, for looking ahead without disturbing this one. */
-  fork(): SqlLexer {
-    return new SqlLexer(this.#sql, this.#quoting, this.#pos, this.#inExecutableComment);
-  }
-
-  next(): TokenKind {
-    const pos = this.#skipSpaceAndComments();
-    this.word = undefined;
-    this.start = pos;
-    if (pos >= this.#sql.length) return this.#emit('end', pos);
-    const sql = this.#sql;
-    const c = sql.charCodeAt(pos);
-    if (isDigit(c)) return this.#emit('number', this.#numberEnd(pos));
-    if (isWordChar(c)) return this.#emit('word', this.#wordEnd(pos));
-    switch (c) {
-      case Char.SingleQuote:
-        return this.#emit('quoted', this.#quotedEnd(pos, this.#quoting.singleQuoteEscapes));
-      case Char.DoubleQuote:
-        return this.#emit('quoted', this.#quotedEnd(pos, this.#quoting.doubleQuoteEscapes));
-      case Char.Backtick:
-        return this.#emit('quoted', this.#quotedEnd(pos, false));
-      case Char.At:
-        return sql.charCodeAt(pos + 1) === Char.At
-          ? this.#emit('system-variable', this.#systemVariableEnd(pos + 2))
-          : this.#emit('user-variable', this.#userVariableEnd(pos + 1));
-      case Char.Colon:
-        if (sql.charCodeAt(pos + 1) === Char.Equals) return this.#emit('assign', pos + 2);
-        break;
-    }
-    this.char = c;
-    return this.#emit('punctuation', pos + 1);
-  }
-
-  /** The current token's text (only for the rare unknown keyword: it allocates). */
-  text(): string {
-    return this.#sql.slice(this.start, this.end);
-  }
-
-  /** True if the current quoted token spells `word` (case-insensitive) with no escapes inside. */
-  quotedEquals(word: string): boolean {
-    return this.end - this.start === word.length + 2 && this.#sameWord(this.start + 1, word);
-  }
-
-  #emit(kind: TokenKind, end: number): TokenKind {
-    this.end = end;
-    this.#pos = end;
-    return kind;
-  }
-
-  #skipSpaceAndComments(): number {
-    const sql = this.#sql;
-    const length = sql.length;
-    let pos = this.#pos;
-    while (pos < length) {
-      const c = sql.charCodeAt(pos);
-      if (c <= Char.Space) {
-        pos++;
-      } else if (c === Char.Hash) {
-        pos = this.#lineEnd(pos);
-      } else if (
-        c === Char.Minus &&
-        sql.charCodeAt(pos + 1) === Char.Minus &&
-        isDashCommentEnd(sql, pos + 2)
-      ) {
-        pos = this.#lineEnd(pos);
-      } else if (c === Char.Slash && sql.charCodeAt(pos + 1) === Char.Star) {
-        pos = this.#blockCommentEnd(pos);
-      } else if (
-        c === Char.Star &&
-        sql.charCodeAt(pos + 1) === Char.Slash &&
-        this.#inExecutableComment
-      ) {
-        this.#inExecutableComment = false;
-        pos += 2;
-      } else {
-        break;
-      }
-    }
-    this.#pos = pos;
-    return pos;
-  }
-
-  #lineEnd(pos: number): number {
-    const newline = this.#sql.indexOf('\n', pos);
-    return newline < 0 ? this.#sql.length : newline + 1;
-  }
-
-  /** `/* ... *\/` is skipped; `/*! ...` and `/*M! ...` (with an optional version) open code. */
-  #blockCommentEnd(pos: number): number {
-    const sql = this.#sql;
-    const third = sql.charCodeAt(pos + 2);
-    const executable =
-      third === Char.Bang
-        ? pos + 3
-        : third === Char.UpperM && sql.charCodeAt(pos + 3) === Char.Bang
-          ? pos + 4
-          : -1;
-    if (executable >= 0) {
-      this.executableComment = true;
-      this.#inExecutableComment = true;
-      return skipVersion(sql, executable);
-    }
-    const close = sql.indexOf('*/', pos + 2);
-    if (close < 0) {
-      this.unterminated = true;
-      return sql.length;
-    }
-    return close + 2;
-  }
-
-  /** Digits, an optional fraction and exponent; like the server, the number ends there (1.5INTO). */
-  #numberEnd(pos: number): number {
-    const sql = this.#sql;
-    let end = pos;
-    while (isDigit(sql.charCodeAt(end))) end++;
-    if (sql.charCodeAt(end) === Char.Dot) {
-      end++;
-      while (isDigit(sql.charCodeAt(end))) end++;
-    }
-    const e = sql.charCodeAt(end);
-    if (e === Char.LowerE || e === Char.UpperE) {
-      const sign = sql.charCodeAt(end + 1);
-      const firstDigit = sign === Char.Plus || sign === Char.Minus ? end + 2 : end + 1;
-      if (isDigit(sql.charCodeAt(firstDigit))) {
-        end = firstDigit;
-        while (isDigit(sql.charCodeAt(end))) end++;
-      }
-    }
-    return end;
-  }
-
-  /** Scans a word and recognises it if known, hashing as it goes. */
-  #wordEnd(pos: number): number {
-    const sql = this.#sql;
-    const length = sql.length;
-    let hash = 0;
-    let ascii = true;
-    let end = pos;
-    for (; end < length; end++) {
-      let c = sql.charCodeAt(end);
-      if (!isWordChar(c)) break;
-      if (c >= Char.FirstNonAscii) ascii = false;
-      if (c >= Char.LowerA && c <= Char.LowerZ) c -= 32;
-      hash = hashStep(hash, c);
-    }
-    if (ascii) {
-      const known = KNOWN_WORDS.get(hash);
-      if (known !== undefined && known.length === end - pos && this.#sameWord(pos, known))
-        this.word = known;
-    }
-    return end;
-  }
-
-  #sameWord(pos: number, upper: string): boolean {
-    const sql = this.#sql;
-    for (let i = 0; i < upper.length; i++) {
-      let c = sql.charCodeAt(pos + i);
-      if (c >= Char.LowerA && c <= Char.LowerZ) c -= 32;
-      if (c !== upper.charCodeAt(i)) return false;
-    }
-    return true;
-  }
-
-  /** A quote is escaped by doubling it, or (where the mode allows) by a backslash. */
-  #quotedEnd(pos: number, backslashEscapes: boolean): number {
-    const sql = this.#sql;
-    const length = sql.length;
-    const quote = sql.charCodeAt(pos);
-    let end = pos + 1;
-    while (end < length) {
-      const c = sql.charCodeAt(end);
-      if (c === quote) {
-        if (sql.charCodeAt(end + 1) !== quote) return end + 1;
-        end += 2;
-      } else if (c === Char.Backslash && quote !== Char.Backtick) {
-        this.backslashInQuote = true;
-        end += backslashEscapes ? 2 : 1;
-      } else {
-        end++;
-      }
-    }
-    this.unterminated = true;
-    return length;
-  }
-
-  /** `@name`, `@'name'`, `@"name"`, `` @`name` ``; the server lets a name hold dots (@a.b). */
-  #userVariableEnd(pos: number): number {
-    const sql = this.#sql;
-    const c = sql.charCodeAt(pos);
-    if (c === Char.SingleQuote) return this.#quotedEnd(pos, this.#quoting.singleQuoteEscapes);
-    if (c === Char.DoubleQuote) return this.#quotedEnd(pos, this.#quoting.doubleQuoteEscapes);
-    if (c === Char.Backtick) return this.#quotedEnd(pos, false);
-    let end = pos;
-    while (isWordChar(sql.charCodeAt(end)) || sql.charCodeAt(end) === Char.Dot) end++;
-    return end;
-  }
-
-  /** `@@name`, `@@global.name`, `@@session.name`, `@@local.name`, `@@persist.name`. */
-  #systemVariableEnd(pos: number): number {
-    const sql = this.#sql;
-    this.scope = 'unqualified';
-    let end = this.#wordEnd(pos);
-    const first = this.word;
-    if (sql.charCodeAt(end) === Char.Dot && first !== undefined) {
-      const scope = VARIABLE_SCOPES.get(first);
-      if (scope !== undefined) {
-        this.scope = scope;
-        this.word = undefined;
-        const name = end + 1;
-        end =
-          sql.charCodeAt(name) === Char.Backtick
-            ? this.#quotedEnd(name, false)
-            : this.#wordEnd(name);
-      }
-    }
-    return end;
-  }
-}
-
-/** Scope prefixes of `@@scope.name`. PERSIST and PERSIST_ONLY are server-wide writes, like GLOBAL. */
-const VARIABLE_SCOPES: ReadonlyMap<string, VariableScope> = words<VariableScope>({
-  GLOBAL: 'global',
-  PERSIST: 'global',
-  PERSIST_ONLY: 'global',
-  SESSION: 'session',
-  LOCAL: 'session',
-});
-
-/** The server takes `--` as a comment only before a space or control character, or at the end. */
-function isDashCommentEnd(sql: string, pos: number): boolean {
-  if (pos >= sql.length) return true;
-  const c = sql.charCodeAt(pos);
-  return c <= Char.Space || c === Char.Delete;
-}
-
-/** A version after `/*!` is five or six digits (`/*!40101`, `/*M!100100`); otherwise it is code. */
-function skipVersion(sql: string, pos: number): number {
-  let end = pos;
-  while (end < pos + 6 && isDigit(sql.charCodeAt(end))) end++;
-  return end - pos >= 5 ? end : pos;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The scan: one pass over the tokens, statement by statement, keeping the worst verdict.
 
 type Mode = 'plain' | 'set' | 'set-statement';
 
+/** The arguments of one call, counted so far. */
+interface ArgumentCount {
+  readonly depth: number;
+  readonly bounds: readonly [number, number];
+  commas: number;
+  empty: boolean;
+}
+
+/** Depths tracked in bit masks (FROM lists, call parentheses); deeper nesting is not tracked. */
+const MAX_TRACKED_DEPTH = 30;
+
 class StatementScan {
-  readonly #lexer: SqlLexer;
+  readonly #lexer: SqlLexer<WordInfo>;
+  readonly #flavor: Flavor | undefined;
   category: StatementCategory = 'read';
   reason = '';
   /** Bits of EFFECT_ORDER. */
   effects = 0;
   keyword = '';
+  transaction: TransactionControl = 'none';
+  namedLocks: NamedLockAction[] | undefined;
+  statementCount = 0;
   readonly backslashInQuote: boolean;
 
-  #sawStatement = false;
   #atStatementStart = true;
   #afterSemicolon = false;
+  /** The next statement start is the statement after SET STATEMENT ... FOR, not a new one. */
+  #innerStatement = false;
   // Per statement:
   #base: StatementCategory = 'read';
   #mode: Mode = 'plain';
@@ -1030,13 +995,41 @@ class StatementScan {
   #depth = 0;
   #setItemStart = false;
   #setUnclassified = false;
-  #previousWord: string | undefined;
+  #setSessionScope = false;
   #pending: WordRule | undefined;
   #pendingUserVariable = false;
   #intoList = false;
+  /** Calls are looked at (DDL: only after SELECT). */
+  #callsChecked = true;
+  /** Bit d: a FROM list is open at depth d. */
+  #fromLists = 0;
+  /** Calls whose arguments are being counted, innermost last (allocated when first needed). */
+  #argumentCounts: ArgumentCount[] | undefined;
+  /** Bit d: the parenthesis that opened depth d is a function call's. */
+  #callParens = 0;
+  /** The next word or quoted name is a table name (after INTO, TABLE, INSERT). */
+  #tableNameNext = false;
+  /** Depth of the WITH clause being read, or -1. */
+  #withDepth = -1;
+  /** The next word or quoted name is a CTE name. */
+  #cteNameNext = false;
+  // The two tokens before the current one:
+  #previousKind: TokenKind = 'end';
+  #previousWord: string | undefined;
+  #previousInfo: WordInfo | undefined;
+  #previousChar = 0;
+  #previousStart = 0;
+  #previousEnd = 0;
+  #previousHash = 0;
+  /** The previous token names something (a table, a CTE): a `(` after it is not a call. */
+  #previousIsName = false;
+  #beforeKind: TokenKind = 'end';
+  #beforeInfo: WordInfo | undefined;
+  #beforeChar = 0;
 
-  constructor(sql: string, quoting: Quoting) {
-    this.#lexer = new SqlLexer(sql, quoting);
+  constructor(sql: string, quoting: Quoting, flavor: Flavor | undefined) {
+    this.#lexer = new SqlLexer(sql, VOCABULARY, quoting);
+    this.#flavor = flavor;
     if (sql.includes('\0')) this.#raise(NUL_CHARACTER);
     this.#run();
     const lexer = this.#lexer;
@@ -1051,16 +1044,27 @@ class StatementScan {
     const lexer = this.#lexer;
     for (;;) {
       const kind = lexer.next();
-      this.#settlePending(kind);
+      if (this.#pending !== undefined || this.#pendingUserVariable || this.#intoList)
+        this.#settlePending(kind);
       if (kind === 'end') break;
-      const word = lexer.word;
       if (this.#afterSemicolon) {
         this.#afterSemicolon = false;
         this.#raise(SEVERAL_STATEMENTS);
       }
-      if (this.#atStatementStart) this.#startStatement(kind, word);
-      else this.#inStatement(kind, word);
-      this.#previousWord = kind === 'word' ? word : undefined;
+      let isName = false;
+      if (this.#atStatementStart) this.#startStatement(kind);
+      else isName = this.#inStatement(kind);
+      this.#beforeKind = this.#previousKind;
+      this.#beforeInfo = this.#previousInfo;
+      this.#beforeChar = this.#previousChar;
+      this.#previousKind = kind;
+      this.#previousWord = lexer.word;
+      this.#previousInfo = lexer.info;
+      this.#previousChar = kind === 'punctuation' ? lexer.char : 0;
+      this.#previousStart = lexer.start;
+      this.#previousEnd = lexer.end;
+      this.#previousHash = lexer.hash;
+      this.#previousIsName = isName;
     }
     this.#endStatement();
   }
@@ -1073,7 +1077,11 @@ class StatementScan {
     }
   }
 
-  #startStatement(kind: TokenKind, word: string | undefined): void {
+  #setTransaction(control: TransactionControl): void {
+    if (this.transaction === 'none' && this.statementCount === 1) this.transaction = control;
+  }
+
+  #startStatement(kind: TokenKind): void {
     const lexer = this.#lexer;
     if (kind === 'punctuation' && lexer.char === Char.OpenParen) {
       this.#depth++; // (SELECT ...) UNION (SELECT ...)
@@ -1084,18 +1092,23 @@ class StatementScan {
       return;
     }
     this.#atStatementStart = false;
-    const first = !this.#sawStatement;
-    this.#sawStatement = true;
+    const first = this.statementCount === 0;
+    if (this.#innerStatement) this.#innerStatement = false;
+    else this.statementCount++;
     if (kind !== 'word') {
       this.#raise(NO_KEYWORD);
-      this.#inStatement(kind, word);
+      this.#inStatement(kind);
       return;
     }
-    const keyword = word ?? lexer.text().toUpperCase();
+    const keyword = lexer.word ?? asKeyword(lexer.text());
     if (first) this.keyword = keyword;
     const rule = this.#refine(STATEMENTS.get(keyword) ?? unknownStatement(keyword));
     this.#base = rule.category;
     this.#assignsUserVariables = rule.assignsUserVariables === true;
+    this.#tableNameNext = rule.tableNameNext === true;
+    this.#callsChecked = rule.callsAfterSelect !== true;
+    if (keyword === 'WITH') this.#openWith();
+    if (rule.transaction !== undefined) this.#setTransaction(rule.transaction);
     if (rule.assignments) {
       this.#mode = 'set';
       this.#setItemStart = true;
@@ -1109,7 +1122,7 @@ class StatementScan {
   #refine(rule: StatementRule): StatementRule {
     let refined = rule;
     if (refined.next === undefined) return refined;
-    const ahead = this.#lexer.fork();
+    const ahead = REFINE_LEXER.startAt(this.#lexer);
     while (refined.next !== undefined && ahead.next() === 'word' && ahead.word !== undefined) {
       const further = refined.next.get(ahead.word);
       if (further === undefined) break;
@@ -1120,6 +1133,11 @@ class StatementScan {
 
   #endStatement(): void {
     if (this.#setUnclassified) this.#raise(SET_RULE);
+    // A call left open cannot be shown to be the built-in.
+    if (this.#argumentCounts !== undefined && this.#argumentCounts.length > 0) {
+      this.#raise(CALLS_STORED_CODE);
+      this.#argumentCounts.length = 0;
+    }
     this.#atStatementStart = true;
     this.#afterSemicolon = true;
     this.#base = 'read';
@@ -1128,55 +1146,227 @@ class StatementScan {
     this.#depth = 0;
     this.#setItemStart = false;
     this.#setUnclassified = false;
+    this.#setSessionScope = false;
     this.#intoList = false;
+    this.#callsChecked = true;
+    this.#fromLists = 0;
+    this.#callParens = 0;
+    this.#tableNameNext = false;
+    this.#withDepth = -1;
+    this.#cteNameNext = false;
   }
 
-  #inStatement(kind: TokenKind, word: string | undefined): void {
+  /** One token inside a statement; returns whether it names a table or CTE. */
+  #inStatement(kind: TokenKind): boolean {
+    const tableName = this.#tableNameNext;
+    this.#tableNameNext = false;
+    const counts = this.#argumentCounts;
+    if (counts !== undefined && counts.length > 0) this.#countArgument(kind, counts);
+    if (kind === 'word') return this.#word(tableName);
     const lexer = this.#lexer;
     if (kind === 'punctuation') {
       const c = lexer.char;
       if (c === Char.Semicolon) {
         this.#endStatement();
-        return;
+        return false;
       }
-      if (c === Char.OpenParen) this.#depth++;
-      else if (c === Char.CloseParen && this.#depth > 0) this.#depth--;
-      else if (c === Char.Comma && this.#depth === 0 && this.#mode === 'set') {
-        this.#setItemStart = true;
-        return;
+      if (c === Char.OpenParen) this.#openParen();
+      else if (c === Char.CloseParen) this.#closeParen();
+      else if (c === Char.Comma) {
+        if (this.#depth === this.#withDepth) this.#cteNameNext = true;
+        if (this.#depth === 0 && this.#mode === 'set') {
+          this.#setItemStart = true;
+          return false;
+        }
+      } else if (c === Char.Dot && this.#previousIsName) {
+        this.#tableNameNext = true; // db.t: the name goes on
       }
     }
-    if (this.#setItemStart) this.#setItem(kind, word);
+    if (this.#setItemStart) this.#setItem(kind, lexer.word);
     switch (kind) {
-      case 'word':
-        if (word !== undefined) this.#bodyWord(word);
-        break;
+      case 'quoted-identifier':
+      case 'string':
+        return this.#isName(tableName, undefined);
       case 'user-variable':
         this.#pendingUserVariable = true;
         break;
       case 'system-variable':
-        if (lexer.scope === 'session' || (lexer.scope === 'unqualified' && !isGlobalOnly(word))) {
+        if (
+          lexer.scope === 'session' ||
+          (lexer.scope === 'unqualified' && !GLOBAL_ONLY_VARIABLES.has(lexer.word ?? ''))
+        ) {
           this.#raise(READS_SESSION_VARIABLE);
         }
         break;
     }
+    return false;
+  }
+
+  /** A word inside a statement; returns whether it names a table or CTE. */
+  #word(tableName: boolean): boolean {
+    const word = this.#lexer.word;
+    if (this.#setItemStart) this.#setItem('word', word);
+    // The usual case: a word no table knows, in no place that names something.
+    if (word === undefined && !tableName && !this.#cteNameNext && this.#withDepth < 0) return false;
+    if (tableName && word !== undefined && this.#base === 'write' && this.#insertModifier()) {
+      this.#tableNameNext = true; // INSERT IGNORE t
+      return false;
+    }
+    if (word !== undefined) this.#bodyWord(word);
+    return this.#isName(tableName, word);
+  }
+
+  #insertModifier(): boolean {
+    return this.#lexer.info?.insertModifier === true;
+  }
+
+  /** A name the next `(` does not call: a table name, or a CTE name in WITH. */
+  #isName(tableName: boolean, word: string | undefined): boolean {
+    if (word === 'WITH') return false; // it just opened the CTE list
+    if (this.#cteNameNext) {
+      if (word === 'RECURSIVE') return false;
+      this.#cteNameNext = false;
+      return true;
+    }
+    if (this.#withDepth === this.#depth && word !== 'AS' && word !== 'WITH') this.#withDepth = -1;
+    if (word === 'INTO' || word === 'TABLE') this.#tableNameNext = true;
+    return tableName;
+  }
+
+  #openWith(): void {
+    this.#withDepth = this.#depth;
+    this.#cteNameNext = true;
+  }
+
+  #openParen(): void {
+    const callee = this.#previousKind;
+    const named =
+      (callee === 'word' || callee === 'quoted-identifier' || callee === 'string') &&
+      !this.#previousIsName;
+    const builtin =
+      named && callee === 'word'
+        ? this.#lexer.lookUp(BUILTINS, this.#previousStart, this.#previousEnd, this.#previousHash)
+        : undefined;
+    const bounds = named && this.#callsChecked ? this.#checkCall(builtin) : undefined;
+    const depth = ++this.#depth;
+    if (bounds !== undefined) {
+      this.#argumentCounts ??= [];
+      this.#argumentCounts.push({ depth, bounds, commas: 0, empty: true });
+    }
+    const bit = depthBit(depth);
+    if (named && builtin?.kind !== 'keyword') this.#callParens |= bit;
+    else this.#callParens &= ~bit;
+    this.#fromLists &= ~bit;
+  }
+
+  #closeParen(): void {
+    if (this.#depth === 0) return;
+    this.#depth--;
+    // Lists opened inside the parenthesis are closed with it.
+    this.#fromLists &= depthBit(this.#depth + 1) - 1;
+  }
+
+  /**
+   * The previous token (a name; `builtin` if it is one) is followed by `(`: a call, unless the
+   * name is in a place where a parenthesis follows without a call. A call of anything but a
+   * known built-in may run stored code. Returns the argument counts to check when the
+   * built-in depends on them.
+   */
+  #checkCall(builtin: BuiltinName | undefined): readonly [number, number] | undefined {
+    // The usual case first: a built-in right before its parenthesis, not after a dot.
+    if (
+      builtin !== undefined &&
+      !builtin.adjacent &&
+      builtin.arguments === undefined &&
+      (builtin.on === 'both' || builtin.on === this.#flavor) &&
+      this.#beforeChar !== Char.Dot
+    )
+      return;
+    const before = this.#beforeKind;
+    if (before === 'punctuation' && this.#beforeChar === Char.CloseParen) return; // AS dt (a), OVER (...)
+    if (this.#beforeInfo?.namesBeforeParen) return; // CAST(x AS CHAR(10)), PROCEDURE ANALYSE()
+    if (this.#startsTable()) return; // FROM JSON_TABLE(...): only a table function stands there
+    const qualified = before === 'punctuation' && this.#beforeChar === Char.Dot;
+    const callee = this.#previousKind;
+    if (callee !== 'word' || qualified) {
+      // A quoted name or db.f( is looked up as a stored function. A string before ( is a
+      // syntax error, unless ANSI_QUOTES makes "f" a name.
+      if (callee !== 'string' || this.#lexer.charAt(this.#previousStart) === Char.DoubleQuote)
+        this.#raise(CALLS_STORED_CODE);
+      return;
+    }
+    const name = this.#previousWord;
+    if (name === 'COLUMNS' && before === 'string') return; // JSON_TABLE(j, '$' COLUMNS (...))
+    // = ANY (subquery): MySQL does not reserve ANY and SOME, but reads them so after a comparison.
+    if (
+      (name === 'ANY' || name === 'SOME') &&
+      before === 'punctuation' &&
+      isComparison(this.#beforeChar)
+    )
+      return;
+    if (
+      !isBuiltinOn(builtin, this.#flavor) ||
+      (builtin?.adjacent === true && this.#lexer.start !== this.#previousEnd)
+    ) {
+      this.#raise(CALLS_STORED_CODE);
+      return;
+    }
+    return builtin?.arguments;
+  }
+
+  /** After FROM, JOIN, or a comma of an open FROM list. */
+  #startsTable(): boolean {
+    if ((this.#fromLists & depthBit(this.#depth)) === 0) return false;
+    if (this.#beforeKind === 'punctuation') return this.#beforeChar === Char.Comma;
+    return this.#beforeInfo?.startsTable === true;
+  }
+
+  /**
+   * Counts the arguments of a built-in whose meaning depends on their number (POINT(x, y)),
+   * token by token as the scan goes, and decides at its closing parenthesis.
+   */
+  #countArgument(kind: TokenKind, counts: ArgumentCount[]): void {
+    const top = counts[counts.length - 1];
+    if (top === undefined) return;
+    const c = kind === 'punctuation' ? this.#lexer.char : 0;
+    if (c === Char.CloseParen && this.#depth === top.depth) {
+      counts.pop();
+      const count = top.empty ? 0 : top.commas + 1;
+      const [min, max] = top.bounds;
+      if (count < min || count > max) this.#raise(CALLS_STORED_CODE);
+      return;
+    }
+    if (c === Char.Comma && this.#depth === top.depth) top.commas++;
+    top.empty = false;
   }
 
   #bodyWord(word: string): void {
-    if (this.#mode === 'set-statement' && word === 'FOR' && this.#depth === 0) {
+    const depth = this.#depth;
+    const info = this.#lexer.info;
+    if (this.#mode === 'set-statement' && word === 'FOR' && depth === 0) {
       // SET STATEMENT max_statement_time=1 FOR <statement>: the statement after FOR decides.
       this.#mode = 'plain';
       this.#setUnclassified = false;
       this.#atStatementStart = true;
+      this.#innerStatement = true;
       return;
     }
-    const previous = this.#previousWord;
-    const phrase = previous === undefined ? undefined : PHRASES.get(previous)?.get(word);
+    if (word === 'SELECT') this.#callsChecked = true;
+    else if (word === 'WITH') this.#openWith();
+    if (info !== undefined) {
+      if (info.startsTable) {
+        if ((this.#callParens & depthBit(depth)) === 0) this.#fromLists |= depthBit(depth);
+      } else if (info.endsFromList) {
+        this.#fromLists &= ~depthBit(depth);
+      }
+    }
+    const phrase =
+      this.#previousKind === 'word' ? this.#previousInfo?.phrases?.get(word) : undefined;
     if (phrase !== undefined) {
       this.#raise(phrase);
       return;
     }
-    const rule = BODY_WORDS.get(word);
+    const rule = info?.body;
     if (rule === undefined || rule.category === 'read') return;
     switch (rule.form) {
       case 'anywhere':
@@ -1208,6 +1398,10 @@ class StatementScan {
         }
       } else if ((pending.form === 'call') === isCall) {
         this.#raise(pending);
+        if (pending.lock !== undefined) {
+          this.namedLocks ??= [];
+          this.namedLocks.push(pending.lock);
+        }
       }
     }
     if (this.#pendingUserVariable) {
@@ -1229,6 +1423,8 @@ class StatementScan {
     const lexer = this.#lexer;
     this.#setItemStart = false;
     this.#setUnclassified = false;
+    const sessionScope = this.#setSessionScope;
+    this.#setSessionScope = false;
     switch (kind) {
       case 'word': {
         const target = word === undefined ? undefined : SET_TARGETS.get(word);
@@ -1236,10 +1432,19 @@ class StatementScan {
           this.#raise(SESSION_VARIABLES);
           return;
         }
+        if (word === 'TRANSACTION') {
+          this.#raise(sessionScope ? SET_SESSION_TRANSACTION : SET_NEXT_TRANSACTION);
+          this.#setTransaction(
+            sessionScope ? 'set-session-characteristics' : 'set-next-characteristics',
+          );
+        } else if (word === 'AUTOCOMMIT') {
+          this.#setTransaction('autocommit');
+        }
         if (target.verdict !== undefined) this.#raise(target.verdict);
         if (target.after === 'target') {
           this.#setItemStart = true;
           this.#setUnclassified = true;
+          this.#setSessionScope = target.sessionScope === true;
         } else if (target.after === 'nothing') {
           this.#mode = 'plain';
         } else if (target.after === 'statement') {
@@ -1252,20 +1457,34 @@ class StatementScan {
         this.#raise(SET_USER_VARIABLE);
         return;
       case 'system-variable':
-        if (lexer.scope === 'global') this.#raise(SET_GLOBAL);
-        else this.#raise(word === 'AUTOCOMMIT' ? SET_AUTOCOMMIT : SESSION_VARIABLES);
+        if (lexer.scope === 'global') {
+          this.#raise(SET_GLOBAL);
+        } else if (word === 'AUTOCOMMIT') {
+          this.#raise(SET_AUTOCOMMIT);
+          this.#setTransaction('autocommit');
+        } else {
+          this.#raise(SESSION_VARIABLES);
+        }
         return;
-      case 'quoted': // SET `autocommit` = 0 works too
-        this.#raise(lexer.quotedEquals('AUTOCOMMIT') ? SET_AUTOCOMMIT : SESSION_VARIABLES);
+      case 'quoted-identifier': // SET `autocommit` = 0 works too
+      case 'string': {
+        const autocommit = lexer.quotedEquals('AUTOCOMMIT');
+        this.#raise(autocommit ? SET_AUTOCOMMIT : SESSION_VARIABLES);
+        if (autocommit) this.#setTransaction('autocommit');
         return;
+      }
       default:
         this.#raise(SET_NOT_UNDERSTOOD);
     }
   }
 }
 
-function isGlobalOnly(name: string | undefined): boolean {
-  return name !== undefined && GLOBAL_ONLY_VARIABLES.has(name);
+function isComparison(c: number): boolean {
+  return c === Char.Equals || c === Char.Less || c === Char.Greater;
+}
+
+function depthBit(depth: number): number {
+  return depth < MAX_TRACKED_DEPTH ? 1 << depth : 0;
 }
 
 function unknownStatement(keyword: string): StatementRule {

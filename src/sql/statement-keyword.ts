@@ -1,12 +1,10 @@
 /**
  * The leading keyword of a statement: the only part of a statement that may appear in an
- * error message, because everything after it can hold values.
+ * error message, because everything after it can hold values. Read with the one SQL lexer, so
+ * it is the classifier's `keyword`: comments and opening parentheses are skipped, and an
+ * executable comment (`/*! SET ... *\/`) is code, as the server runs it.
  */
-
-// Leading whitespace, comments and opening parentheses, e.g. `/* app */ (SELECT ...`.
-// Executable comments (`/*! ... */`, `/*M! ... */`) are skipped like plain ones: the keyword
-// only names the statement in a message, it decides nothing.
-const LEADING_NOISE = /^(?:\s+|\/\*[\s\S]*?\*\/|(?:--\s|#)[^\n]*(?:\n|$)|\()*/;
+import { Char, EMPTY_VOCABULARY, SqlLexer } from './sql-lexer.js';
 
 /**
  * The statement's first keyword, upper-cased, or `undefined` when there is none.
@@ -14,13 +12,31 @@ const LEADING_NOISE = /^(?:\s+|\/\*[\s\S]*?\*\/|(?:--\s|#)[^\n]*(?:\n|$)|\()*/;
  * @example
  * statementKeyword('-- report\n  update t set a = 1'); // 'UPDATE'
  * statementKeyword('(SELECT 1)');                    // 'SELECT'
+ * statementKeyword('/*!40101 SET NAMES utf8 *\/');    // 'SET'
  * statementKeyword(undefined);                       // undefined
  */
 export function statementKeyword(sql: string | undefined): string | undefined {
   if (!sql) return undefined;
-  const rest = sql.replace(LEADING_NOISE, '');
-  const match = /^[A-Za-z]+/.exec(rest);
-  return match ? match[0].toUpperCase() : undefined;
+  const lexer = new SqlLexer(sql, EMPTY_VOCABULARY);
+  let kind = lexer.next();
+  while (kind === 'punctuation' && lexer.char === Char.OpenParen) kind = lexer.next();
+  return kind === 'word' ? asKeyword(lexer.text()) || undefined : undefined;
+}
+
+/** Longer words are not statement keywords (the longest, `DEALLOCATE`, `CHECKSUM`, are short). */
+const MAX_KEYWORD_LENGTH = 32;
+
+/**
+ * A leading word as a message may show it: upper-cased if it has the shape of a keyword
+ * (letters and `_`, not too long), otherwise `''`, since a word of another shape may be a
+ * value (`hunter2 ...` sent by mistake).
+ *
+ * @example
+ * asKeyword('select'); // 'SELECT'
+ * asKeyword('s3cret'); // ''
+ */
+export function asKeyword(word: string): string {
+  return word.length <= MAX_KEYWORD_LENGTH && /^[A-Za-z_]+$/.test(word) ? word.toUpperCase() : '';
 }
 
 /**

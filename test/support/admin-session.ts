@@ -18,7 +18,7 @@ export interface AdminSession {
 }
 
 /**
- * Opens a root session on `server`: root on the sandbox's own port (as `admin()` does), or
+ * Opens a root session on `server`: root through the sandbox's unix socket (as `admin()` does), or
  * `GONEAWAY_TEST_ADMIN_URI` for an existing server.
  *
  * @example
@@ -31,7 +31,7 @@ export async function openAdminSession(server: Sandbox): Promise<AdminSession> {
   const connection = await mysql.createConnection(
     adminUri
       ? { uri: adminUri, connectTimeout: 5_000 }
-      : { host: server.host, port: server.port, user: 'root', connectTimeout: 5_000 },
+      : { socketPath: server.socketPath, user: 'root', connectTimeout: 5_000 },
   );
   // A test that fails midway must not crash the process through an unhandled 'error'.
   connection.on('error', () => {});

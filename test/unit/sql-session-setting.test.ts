@@ -15,6 +15,11 @@ describe('session settings a standalone connection replays on reconnect', () => 
       "set time_zone = '+00:00', SESSION sql_mode = 'ANSI';",
       "SET sql_mode = 'it''s'",
       'SET LOCAL innodb_lock_wait_timeout = 5',
+      'SET sql_select_limit = -1',
+      'SET time_zone = DEFAULT',
+      // A comment in front changes nothing (the statement is replayed as sent).
+      '/* x */ SET time_zone = 1',
+      '-- x\nSET NAMES utf8mb4 COLLATE utf8mb4_bin',
     ]) {
       assert.equal(isSessionSetting(sql), true, sql);
     }
@@ -33,7 +38,21 @@ describe('session settings a standalone connection replays on reconnect', () => 
       'SET time_zone = ?',
       "SET time_zone = '+00:00'; DROP TABLE t",
       'SELECT 1',
-      '/* x */ SET time_zone = 1',
+      // The same words read by the one lexer: an executable comment is code, a quote hides a ;
+      '/*!40101 SET time_zone = 1 */',
+      "SET time_zone = '+00:00' ; SET @a = 1",
+      "SET PASSWORD = 'x'",
+      "SET PASSWORD FOR u = PASSWORD('x')",
+      'SET ROLE admin',
+      'SET STATEMENT max_statement_time = 1 FOR SELECT 1',
+      "SET sql_mode = CONCAT(@@sql_mode, ',ANSI')",
+      'SET time_zone = @tz',
+      'SET time_zone = t.c',
+      'SET time_zone = utc(1)',
+      'SET NAMES',
+      'SET time_zone',
+      'SET time_zone = ',
+      "SET time_zone = 'x' 'y'",
     ]) {
       assert.equal(isSessionSetting(sql), false, sql);
     }

@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Flavor } from '../../src/errors/flavor.js';
 import {
   classifyStatement,
+  type NamedLockAction,
   type SessionEffect,
   type StatementCategory,
+  type TransactionControl,
 } from '../../src/sql/statement-classifier.js';
+import {
+  commitsTransaction,
+  endsTransaction,
+  opensTransaction,
+} from '../../src/sql/transaction-control.js';
+
+const STORED: SessionEffect = 'state set by stored code';
 
 /** [sql, category, retrySafe, sessionEffects (none when omitted)] */
 type Case = readonly [string, StatementCategory, boolean, (readonly SessionEffect[])?];
@@ -109,10 +119,11 @@ const cases: Record<string, readonly Case[]> = {
   sequences: [
     ['SELECT NEXT VALUE FOR s', 'write', false],
     ['SELECT next /* c */ value for s', 'write', false],
-    ['SELECT NEXTVAL(s)', 'write', false],
+    // NEXTVAL() is MariaDB's: without knowing the server, MySQL would call a stored nextval().
+    ['SELECT NEXTVAL(s)', 'write', false, ['state set by stored code']],
     ['SELECT s.nextval', 'write', false],
-    ['SELECT SETVAL(s, 10)', 'write', false],
-    ['SELECT LASTVAL(s)', 'session', false],
+    ['SELECT SETVAL(s, 10)', 'write', false, ['state set by stored code']],
+    ['SELECT LASTVAL(s)', 'write', false, ['state set by stored code']],
     ['SELECT PREVIOUS VALUE FOR s', 'session', false],
     ['SELECT next_value FROM t', 'read', true],
   ],
@@ -138,8 +149,6 @@ const cases: Record<string, readonly Case[]> = {
     ['SELECT SLEEP(1)', 'read', true],
     ['DO SLEEP(1)', 'read', true],
     ['SELECT NOW(), RAND(), UUID(), DATABASE()', 'read', true],
-    // A stored function could write; the text cannot show it (documented limit).
-    ['SELECT my_function(1)', 'read', true],
   ],
   'user and system variables': [
     ['select @x', 'session', false],
@@ -219,8 +228,8 @@ const cases: Record<string, readonly Case[]> = {
     ['REPLACE INTO t VALUES (1)', 'write', false],
     ["LOAD DATA INFILE 'x' INTO TABLE t", 'write', false],
     ["LOAD DATA INFILE 'x' INTO TABLE t (@a) SET b = @a", 'write', false, ['user variables']],
-    ['CALL p()', 'write', false],
-    ['CALL p(@out)', 'write', false, ['user variables']],
+    ['CALL p()', 'write', false, ['state set by stored code']],
+    ['CALL p(@out)', 'write', false, ['user variables', 'state set by stored code']],
     ['CREATE TABLE t (a INT)', 'write', false],
     ['CREATE OR REPLACE TABLE t (a INT)', 'write', false],
     ['DROP TABLE t', 'write', false],
@@ -233,8 +242,8 @@ const cases: Record<string, readonly Case[]> = {
     ['FLUSH TABLES WITH READ LOCK', 'write', false, ['table locks']],
     ['KILL 42', 'write', false],
     ['START SLAVE', 'write', false],
-    ['BEGIN NOT ATOMIC SELECT 1; END', 'write', false],
-    ["EXECUTE IMMEDIATE 'DELETE FROM t'", 'write', false],
+    ['BEGIN NOT ATOMIC SELECT 1; END', 'write', false, ['state set by stored code']],
+    ["EXECUTE IMMEDIATE 'DELETE FROM t'", 'write', false, ['state set by stored code']],
     ['SET GLOBAL max_connections = 10', 'write', false],
     ['SET @@global.max_connections = 10', 'write', false],
     ['SET PERSIST max_connections = 10', 'write', false],
@@ -252,13 +261,18 @@ const cases: Record<string, readonly Case[]> = {
     ['ROLLBACK TO SAVEPOINT s', 'transaction', false],
     ['SAVEPOINT s', 'transaction', false],
     ['RELEASE SAVEPOINT s', 'transaction', false],
-    ["XA START 'x'", 'transaction', false],
+    ["XA START 'x'", 'transaction', false, ['XA transaction']],
     ['SET autocommit = 0', 'transaction', false],
     ['SET @@autocommit = 1', 'transaction', false],
     ['SET SESSION autocommit = 1', 'transaction', false],
     ['SET `autocommit` = 0', 'transaction', false],
-    ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'transaction', false],
-    ['SET SESSION TRANSACTION READ ONLY', 'transaction', false],
+    [
+      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      'transaction',
+      false,
+      ['transaction characteristics'],
+    ],
+    ['SET SESSION TRANSACTION READ ONLY', 'transaction', false, ['session variables']],
     ['SET autocommit = 0, @a = 1', 'transaction', false, ['user variables']],
   ],
   'session state': [
@@ -280,8 +294,8 @@ const cases: Record<string, readonly Case[]> = {
     ['SET', 'session', false],
     ['USE shop', 'session', false, ['default database']],
     ["PREPARE s FROM 'SELECT 1'", 'session', false, ['prepared statements']],
-    ['EXECUTE s', 'session', false],
-    ['EXECUTE s USING @a', 'session', false],
+    ['EXECUTE s', 'session', false, ['state set by stored code']],
+    ['EXECUTE s USING @a', 'session', false, ['state set by stored code']],
     ['DEALLOCATE PREPARE s', 'session', false],
     ['DROP PREPARE s', 'session', false],
     ['LOCK TABLES t READ', 'session', false, ['table locks']],
@@ -299,6 +313,170 @@ const cases: Record<string, readonly Case[]> = {
     ['SET STATEMENT max_statement_time = 5 FOR DELETE FROM t', 'write', false],
     ['SET STATEMENT sql_mode = @m FOR SELECT 1', 'session', false],
     ['SET STATEMENT max_statement_time = 5', 'session', false],
+  ],
+  // Issue 12: a call of anything that is not a known built-in may run stored code that writes
+  // or changes the session; the server does not say, so it is a write and the session is dirty.
+  'calls of what may be stored code are writes that dirty the session': [
+    ['SELECT my_function(1)', 'write', false, [STORED]],
+    ['SELECT db.f()', 'write', false, [STORED]],
+    ["SELECT db.concat('a')", 'write', false, [STORED]],
+    ['SELECT `f`(1)', 'write', false, [STORED]],
+    ['SELECT `concat`(1)', 'write', false, [STORED]],
+    ['SELECT "f"(1)', 'write', false, [STORED]], // a name under ANSI_QUOTES
+    ["SELECT 1concat('a')", 'write', false, [STORED]], // one name: 1concat
+    ['SELECT a FROM t WHERE my_f(a) > 0', 'write', false, [STORED]],
+    ['SELECT (SELECT my_f(a) FROM t)', 'write', false, [STORED]],
+    ['SELECT (a), f(1) FROM t', 'write', false, [STORED]],
+    ['SELECT JSON_TABLE(1)', 'write', false, [STORED]], // a table function only in FROM
+    ["SELECT TRIM(LEADING 'x' FROM f(y))", 'write', false, [STORED]], // not a FROM list
+    ['SELECT a FROM t ORDER BY a, json_table(b)', 'write', false, [STORED]],
+    ['SELECT a FROM t UNION SELECT b, json_table(c) FROM u', 'write', false, [STORED]],
+    ['SELECT POINT(1)', 'write', false, [STORED]], // POINT is built in with two arguments
+    ['SELECT LINESTRING()', 'write', false, [STORED]],
+    ['SELECT POINT(1, 2, 3)', 'write', false, [STORED]],
+    ['SELECT POINT(1', 'write', false, [STORED]],
+    ['DO my_f()', 'write', false, [STORED]],
+    ['SHOW TABLES WHERE my_f(Tables_in_db)', 'write', false, [STORED]],
+    ['EXPLAIN SELECT my_f(1)', 'write', false, [STORED]],
+    ['SET @a = my_f()', 'write', false, ['user variables', STORED]],
+    ['INSERT INTO t (a) VALUES (my_f(1))', 'write', false, [STORED]],
+    ['UPDATE t SET a = my_f(b)', 'write', false, [STORED]],
+    ['DELETE FROM t WHERE my_f(a)', 'write', false, [STORED]],
+    ['CREATE TABLE t2 AS SELECT my_f(a) FROM t', 'write', false, [STORED]],
+    ['WITH c AS (SELECT my_f(1) AS a) SELECT a FROM c', 'write', false, [STORED]],
+    ['SELECT a FROM t WHERE a IN (SELECT my_f(b) FROM u)', 'write', false, [STORED]],
+    ['SELECT ANY(1)', 'write', false, [STORED]], // not after a comparison
+    ['SELECT NVL(a, 0) FROM t', 'write', false, [STORED]], // MariaDB's: see the flavor table
+    ['SELECT ANY_VALUE(a) FROM t', 'write', false, [STORED]], // MySQL's
+  ],
+  'a name right before its parenthesis, where the servers ask for that': [
+    ['SELECT COUNT(*) FROM t', 'read', true],
+    ['SELECT COUNT (*) FROM t', 'write', false, [STORED]], // MySQL: a stored count()
+    ['SELECT COUNT/* c */(*) FROM t', 'write', false, [STORED]], // MariaDB too
+    ['SELECT NOW (), SUM (a) FROM t', 'write', false, [STORED]],
+    ["SELECT CONCAT ('a', 'b'), ABS /* c */ (1)", 'read', true], // not sensitive to spaces
+  ],
+  'names before a parenthesis that are not calls': [
+    ['SELECT * FROM t WHERE a IN (1, 2) AND NOT (b) OR EXISTS (SELECT 1)', 'read', true],
+    ['SELECT * FROM a JOIN b USING (id) JOIN c ON (c.id = a.id)', 'read', true],
+    ['SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t', 'read', true],
+    ['SELECT SUM(x) OVER w FROM t WINDOW w AS (ORDER BY y)', 'read', true],
+    ['WITH c (a, b) AS (SELECT 1, 2) SELECT * FROM c', 'read', true],
+    [
+      'WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3), d (m) AS (SELECT 2) SELECT * FROM c, d',
+      'read',
+      true,
+    ],
+    ['WITH `c` (a) AS (SELECT 1) SELECT * FROM c', 'read', true],
+    [
+      'SELECT CAST(a AS CHAR(10)), CAST(b AS DECIMAL(10, 2)), CONVERT(c, CHAR(3)) FROM t',
+      'read',
+      true,
+    ],
+    ["SELECT WEIGHT_STRING('ab' AS CHAR(4)), CHAR(65 USING utf8mb4)", 'read', true],
+    ['SELECT * FROM t USE INDEX (i) FORCE INDEX FOR JOIN (j) IGNORE KEY (k)', 'read', true],
+    ['SELECT * FROM t PARTITION (p0, p1)', 'read', true],
+    ["SELECT MATCH (a, b) AGAINST ('x' IN BOOLEAN MODE) FROM t", 'read', true],
+    [
+      "SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (id FOR ORDINALITY, v VARCHAR(10) PATH '$', NESTED PATH '$.n[*]' COLUMNS (w INT PATH '$'))) AS jt",
+      'read',
+      true,
+    ],
+    ["SELECT * FROM t, JSON_TABLE(t.j, '$' COLUMNS (a INT PATH '$.a')) jt", 'read', true],
+    ["SELECT * FROM t JOIN JSON_TABLE(t.j, '$' COLUMNS (a INT PATH '$.a')) jt ON 1", 'read', true],
+    ['SELECT * FROM (SELECT 1 AS a) AS dt (x)', 'read', true],
+    ['SELECT * FROM (SELECT 1 AS a) dt (x)', 'read', true],
+    ['SELECT * FROM t WHERE a = ANY (SELECT b FROM u) OR a < SOME (SELECT c FROM u)', 'read', true],
+    ['SELECT a FROM t PROCEDURE ANALYSE()', 'read', true],
+    [
+      'SELECT POINT(1, 2), POINT(POINT(1, 2), 3), LINESTRING(POINT(0, 0), POINT(1, 1))',
+      'read',
+      true,
+    ],
+    ["SELECT GROUP_CONCAT(a ORDER BY b SEPARATOR ',') FROM t GROUP BY c", 'read', true],
+    [
+      "SELECT EXTRACT(YEAR FROM d), POSITION('a' IN b), SUBSTRING(s FROM 2 FOR 3) FROM t",
+      'read',
+      true,
+    ],
+    [
+      'SELECT TIMESTAMPADD(MINUTE, 1, d), DATE_ADD(d, INTERVAL (1 + 1) DAY), INTERVAL(5, 1, 10)',
+      'read',
+      true,
+    ],
+    ["SELECT JSON_VALUE(j, '$.a'), JSON_OBJECT('a', 1), JSON_ARRAYAGG(a) FROM t", 'read', true],
+    ['SELECT * FROM t WHERE (a, b) IN ((1, 2)) AND ROW(a, b) = ROW(1, 2)', 'read', true],
+    ['(SELECT 1) UNION ALL (SELECT 2) UNION DISTINCT (SELECT 3)', 'read', true],
+    ['SELECT CASE WHEN (a) THEN (b) ELSE (c) END FROM t', 'read', true],
+    ['SELECT t.count, get_lock, `date` FROM t', 'read', true],
+    ["SELECT x'41', 0x41, b'1', 0b1, 1e5, 1.5e3, .5", 'read', true],
+    ['VALUES ROW(1, 2), ROW(3, 4)', 'read', true],
+    ['SELECT(1)', 'read', true],
+    ['INSERT INTO t (a, b) VALUES (1, 2)', 'write', false],
+    ['INSERT IGNORE INTO db.t (a) VALUES (1)', 'write', false],
+    ['INSERT LOW_PRIORITY t (a) VALUE (1)', 'write', false],
+    ['INSERT INTO `t` (a) SELECT a FROM u', 'write', false],
+    ['REPLACE INTO t (a) VALUES (1)', 'write', false],
+    ['INSERT INTO t (a) VALUES (1) AS new (x) ON DUPLICATE KEY UPDATE a = new.x', 'write', false],
+    ['INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = VALUES(a)', 'write', false],
+    ['INSERT INTO t PARTITION (p0) (a) VALUES (1)', 'write', false],
+    [
+      'CREATE TABLE t (a INT(11), b VARCHAR(10), c ENUM(1), KEY k (a), PRIMARY KEY (a), FOREIGN KEY (b) REFERENCES p (id)) ENGINE=InnoDB',
+      'write',
+      false,
+    ],
+    ['CREATE INDEX i ON t (a)', 'write', false],
+    ['CREATE VIEW v (a) AS SELECT 1', 'write', false],
+    ['ALTER TABLE t ADD INDEX i (a), ADD COLUMN c DECIMAL(10, 2)', 'write', false],
+    ['CREATE FUNCTION f(x INT) RETURNS INT RETURN g(x)', 'write', false],
+    ['GRANT SELECT (a), INSERT (a), UPDATE (a) ON t TO u', 'write', false],
+  ],
+  // Found by the differential fuzz (test/integration/sql-classifier-fuzz.test.ts, seed 12019)
+  // run against the classifier before issue 12: each changed rows or the session on MariaDB
+  // while classified read-only, or left an effect the classifier did not report.
+  'regressions found by the differential fuzz': [
+    ['SELECT CAST(FZ_WRITE_INNO (2) AS CHAR(3))', 'write', false, [STORED]],
+    ['SELECT 1--1, fz_sysvar/* c */()', 'write', false, [STORED]],
+    ["SELECT INSERT(goneaway.fz_lock(7), 1, 1, 'x')", 'write', false, [STORED]],
+    [
+      'SELECT @@global.max_connections FROM fz_view WHERE goneaway.fz_next() IS NOT NULL',
+      'write',
+      false,
+      [STORED],
+    ],
+    [
+      'SELECT ROW_NUMBER() OVER (ORDER BY fz_lock/* c */(2)) FROM fz_inno',
+      'write',
+      false,
+      [STORED],
+    ],
+    ["SELECT 'it\\'s', fz_lock(1)", 'write', false, [STORED]],
+    ['SET sql_select_limit = (SELECT FZ_LOCK (5))', 'write', false, ['session variables', STORED]],
+    ['-- c\nSELECT 1, /*!FZ_LOCK (7), */ 2# c\n', 'write', false, [STORED]],
+    ['CALL fz_proc_tmp()', 'write', false, [STORED]],
+    ['FLUSH TABLES fz_inno FOR EXPORT', 'write', false, ['table locks']],
+    [
+      'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      'transaction',
+      false,
+      ['session variables'],
+    ],
+  ],
+  'statements whose effects the server does not report': [
+    ['SET TRANSACTION READ ONLY', 'transaction', false, ['transaction characteristics']],
+    [
+      'SET LOCAL TRANSACTION ISOLATION LEVEL SERIALIZABLE',
+      'transaction',
+      false,
+      ['session variables'],
+    ],
+    ['FLUSH TABLES t WITH READ LOCK', 'write', false, ['table locks']],
+    ["XA BEGIN 'x'", 'transaction', false, ['XA transaction']],
+    ["XA END 'x'", 'transaction', false, ['XA transaction']],
+    ["XA PREPARE 'x'", 'transaction', false, ['XA transaction']],
+    ["XA COMMIT 'x'", 'transaction', false],
+    ["XA ROLLBACK 'x'", 'transaction', false],
+    ['XA RECOVER', 'transaction', false],
   ],
 };
 
@@ -404,11 +582,160 @@ describe('the answer as a whole', () => {
     }
   });
 
+  test('a repeated text gets one shared frozen answer; texts sharing a cache slot get their own', () => {
+    // Kept on the second sight, then shared: frozen.
+    classifyStatement('SELECT * FROM t WHERE id = ?');
+    const kept = classifyStatement('SELECT * FROM t WHERE id = ?');
+    assert.equal(classifyStatement('SELECT * FROM t WHERE id = ?'), kept);
+    assert.ok(Object.isFrozen(kept));
+    classifyStatement("SELECT GET_LOCK('a', 0)");
+    assert.ok(Object.isFrozen(classifyStatement("SELECT GET_LOCK('a', 0)").namedLocks));
+    // Same length, same middle and last character: the same slot of the cache.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(classifyStatement('SELECT 1 FROM a').category, 'read');
+      assert.equal(classifyStatement('DELETE 1 FROM a').category, 'write');
+    }
+    // One cache per server flavour: the same text answers differently.
+    assert.equal(classifyStatement('SELECT NVL(a, 1) FROM t', 'mariadb').retrySafe, true);
+    assert.equal(classifyStatement('SELECT NVL(a, 1) FROM t', 'mysql').retrySafe, false);
+    assert.equal(classifyStatement('SELECT NVL(a, 1) FROM t').retrySafe, false);
+  });
+
   test('the result is safe to share: the effect list is frozen', () => {
     const effects = classifyStatement('SET @a = 1').sessionEffects;
     assert.ok(Object.isFrozen(effects));
     assert.ok(Object.isFrozen(classifyStatement('SELECT 1').sessionEffects));
   });
+});
+
+describe('what a statement does to a transaction', () => {
+  const rows: readonly [string, TransactionControl][] = [
+    ['SELECT 1', 'none'],
+    ['BEGIN', 'begin'],
+    ['begin work', 'begin'],
+    ['START TRANSACTION READ ONLY', 'begin'],
+    ['START TRANSACTION WITH CONSISTENT SNAPSHOT, READ WRITE', 'begin'],
+    ['BEGIN NOT ATOMIC SELECT 1; END', 'none'],
+    ['START SLAVE', 'none'],
+    ['COMMIT', 'commit'],
+    ['commit work;', 'commit'],
+    ['/* app */ COMMIT', 'commit'],
+    ['COMMIT AND NO CHAIN', 'commit'],
+    ['COMMIT NO RELEASE', 'commit'],
+    ['COMMIT WORK AND CHAIN', 'commit-and-chain'],
+    ['COMMIT AND CHAIN NO RELEASE', 'commit-and-chain'],
+    ['COMMIT RELEASE', 'commit-and-release'],
+    ['COMMIT AND NO CHAIN RELEASE', 'commit-and-release'],
+    ['ROLLBACK', 'rollback'],
+    ['ROLLBACK WORK AND NO CHAIN NO RELEASE', 'rollback'],
+    ['ROLLBACK AND CHAIN', 'rollback-and-chain'],
+    ['ROLLBACK RELEASE', 'rollback-and-release'],
+    ['ROLLBACK TO SAVEPOINT s', 'rollback-to-savepoint'],
+    ['ROLLBACK WORK TO s', 'rollback-to-savepoint'],
+    ['SAVEPOINT s', 'savepoint'],
+    ['RELEASE SAVEPOINT s', 'release-savepoint'],
+    ['SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'set-next-characteristics'],
+    ['/* orm */ SET TRANSACTION READ ONLY', 'set-next-characteristics'],
+    ['SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', 'set-session-characteristics'],
+    ['SET GLOBAL TRANSACTION ISOLATION LEVEL READ COMMITTED', 'none'],
+    ['SET autocommit = 0', 'autocommit'],
+    ['SET @@session.autocommit = 1', 'autocommit'],
+    ["XA START 'x'", 'xa-start'],
+    ["XA BEGIN 'x'", 'xa-start'],
+    ["XA END 'x'", 'xa-end'],
+    ["XA PREPARE 'x'", 'xa-prepare'],
+    ["XA COMMIT 'x' ONE PHASE", 'xa-commit'],
+    ["XA ROLLBACK 'x'", 'xa-rollback'],
+    ['XA RECOVER', 'xa-recover'],
+    // Several statements: the first one's (such a text never reaches a server from goneaway).
+    ['COMMIT; SELECT 1', 'commit'],
+    ['SELECT 1; COMMIT', 'none'],
+    ['/*!40101 COMMIT */', 'commit'],
+  ];
+  for (const [sql, transaction] of rows) {
+    test(`${JSON.stringify(sql)} is ${transaction}`, () => {
+      assert.equal(classifyStatement(sql).transaction, transaction);
+    });
+  }
+
+  test('the questions callers ask have one answer each', () => {
+    assert.ok(commitsTransaction('commit') && commitsTransaction('commit-and-chain'));
+    assert.ok(commitsTransaction('commit-and-release') && commitsTransaction('xa-commit'));
+    assert.ok(!commitsTransaction('rollback') && !commitsTransaction('none'));
+    assert.ok(
+      endsTransaction('rollback') && endsTransaction('commit') && endsTransaction('xa-rollback'),
+    );
+    assert.ok(!endsTransaction('rollback-to-savepoint') && !endsTransaction('savepoint'));
+    assert.ok(opensTransaction('begin') && opensTransaction('xa-start'));
+    assert.ok(!opensTransaction('set-next-characteristics') && !opensTransaction('commit'));
+  });
+});
+
+describe('named locks: acquire and release are told apart', () => {
+  const rows: readonly [string, readonly NamedLockAction[]][] = [
+    ['SELECT 1', []],
+    ["SELECT GET_LOCK('a', 0)", ['acquire']],
+    ["DO GET_LOCK('a', 0), GET_LOCK('b', 0)", ['acquire', 'acquire']],
+    ["SELECT RELEASE_LOCK('a')", ['release']],
+    ['SELECT RELEASE_ALL_LOCKS()', ['release-all']],
+    ["SELECT RELEASE_LOCK('a'), GET_LOCK('b', 0)", ['release', 'acquire']],
+    ["SELECT IS_FREE_LOCK('a'), IS_USED_LOCK('a')", []],
+    ["SELECT service_get_write_locks('ns', 'a', 0)", ['acquire']],
+    ['SELECT get_lock FROM t', []],
+  ];
+  for (const [sql, locks] of rows) {
+    test(`${JSON.stringify(sql)}: ${JSON.stringify(locks)}`, () => {
+      const info = classifyStatement(sql);
+      assert.deepEqual(info.namedLocks, locks);
+      // Only an acquire leaves a lock the next caller would inherit.
+      assert.equal(info.sessionEffects.includes('named locks'), locks.includes('acquire'));
+    });
+  }
+});
+
+describe('statement count', () => {
+  const rows: readonly [string, number][] = [
+    ['', 0],
+    ['/* nothing */', 0],
+    [';', 0],
+    ['SELECT 1', 1],
+    ['SELECT 1;', 1],
+    ['SET STATEMENT max_statement_time = 1 FOR SELECT 1', 1],
+    ['SELECT 1; SELECT 2', 2],
+    ['SELECT 1;; SELECT 2;', 2],
+    ["SELECT ';'", 1],
+  ];
+  for (const [sql, count] of rows) {
+    test(`${JSON.stringify(sql)} holds ${count}`, () => {
+      assert.equal(classifyStatement(sql).statementCount, count);
+    });
+  }
+});
+
+describe('a function only one server has built in is a built-in only there', () => {
+  const rows: readonly [string, Flavor | undefined, boolean][] = [
+    ['SELECT NVL(a, 0) FROM t', 'mariadb', true],
+    ['SELECT NVL(a, 0) FROM t', 'mysql', false],
+    ['SELECT NVL(a, 0) FROM t', undefined, false],
+    ['SELECT ANY_VALUE(a) FROM t', 'mysql', true],
+    ['SELECT ANY_VALUE(a) FROM t', 'mariadb', false],
+    ['SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY a) OVER () FROM t', 'mariadb', true],
+    ['SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY a) OVER () FROM t', undefined, false],
+    ['SELECT * FROM t, LATERAL (SELECT 1) AS l', 'mysql', true],
+    ['SELECT * FROM t, LATERAL (SELECT 1) AS l', undefined, true], // after a comma of FROM
+    ["SELECT JSON_TABLE('[]', '$' COLUMNS (a INT PATH '$'))", 'mysql', true], // reserved there
+    ["SELECT JSON_TABLE('[]', '$' COLUMNS (a INT PATH '$'))", 'mariadb', false],
+    ['SELECT COUNT(*) FROM t', 'mariadb', true],
+    ['SELECT my_f(1)', 'mariadb', false],
+    ['SELECT my_f(1)', 'mysql', false],
+  ];
+  for (const [sql, flavor, retrySafe] of rows) {
+    test(`${JSON.stringify(sql)} on ${flavor ?? 'an unknown server'}: ${retrySafe ? 'built in' : 'may be stored code'}`, () => {
+      const info = classifyStatement(sql, flavor);
+      assert.equal(info.retrySafe, retrySafe, info.reason);
+      assert.equal(info.sessionEffects.includes('state set by stored code'), !retrySafe);
+    });
+  }
 });
 
 describe('one linear scan', () => {
@@ -426,6 +753,9 @@ describe('one linear scan', () => {
     ['a long list of columns', `SELECT ${'a, '.repeat(size / 3)}b FROM t`],
     ['many statements', 'SELECT 1;'.repeat(size / 9)],
     ['one long word', `SELECT ${'x'.repeat(size)}`],
+    ['nested calls counted by argument', `SELECT ${'POINT('.repeat(size / 6)}1`],
+    ['many calls', `SELECT ${'f(1), '.repeat(size / 6)}1`],
+    ['many CTEs', `WITH ${'c AS (SELECT 1), '.repeat(size / 20)}d AS (SELECT 1) SELECT 1`],
   ];
   for (const [name, sql] of inputs) {
     test(`${name} (${sql.length} characters) is classified within 500 ms`, () => {

@@ -10,10 +10,11 @@ import { toCliError } from '../describe-error.js';
 import { ExitCode } from '../exit-code.js';
 import { booleanOption, integerOption, stringOption } from '../option-values.js';
 import { seesAllSessions } from '../processlist.js';
+import { redactStatementText } from '../redact.js';
 import { openConnection } from '../sql-connection.js';
 import { renderTop } from '../top/render-top.js';
 import { runTop } from '../top/run-top.js';
-import { readTopSnapshot } from '../top/top-snapshot.js';
+import { readTopSnapshot, redactSnapshot } from '../top/top-snapshot.js';
 import { INITIAL_TOP_STATE, type TopState } from '../top/top-state.js';
 
 /**
@@ -30,7 +31,9 @@ export const top: Command = {
 for idle ones, a bar of idle time against wait_timeout with the time left; sessions past 90%
 of it are marked ! (and red). Keys: q quit, s sort, r reverse, u filter by user, i hide
 idle, p pause, ? help. Needs a terminal; --once prints one screen and exits, --json prints
-one snapshot. Without the PROCESS privilege it shows only the account's own sessions.`,
+one snapshot. Statements show no literal ('***' for every string, hex or bit literal, and
+comment text): --show-literals shows them, except passwords and keys. Without the PROCESS
+privilege it shows only the account's own sessions.`,
   maxPositionals: 1,
   trapsSignals: true,
   options: {
@@ -43,10 +46,15 @@ one snapshot. Without the PROCESS privilege it shows only the account's own sess
     },
     once: { type: 'boolean', description: 'Print one screen without taking over the terminal' },
     json: { type: 'boolean', description: 'Print one snapshot as JSON' },
+    'show-literals': {
+      type: 'boolean',
+      description: 'Show the literals in statements (passwords and keys stay hidden)',
+    },
   },
   examples: [
     'goneaway top mysql://root@127.0.0.1:3306/ --password',
     'goneaway top --once --filter-user app',
+    'goneaway top --once --show-literals',
   ],
   async run(context, input) {
     const intervalMs = integerOption(input.values, 'interval-ms', 1_000, { min: 100 });
@@ -60,13 +68,16 @@ one snapshot. Without the PROCESS privilege it shows only the account's own sess
       ...INITIAL_TOP_STATE,
       userFilter: stringOption(input.values, 'filter-user') ?? null,
     };
+    const showLiterals = booleanOption(input.values, 'show-literals');
+    const redact = (sql: string): string =>
+      redactStatementText(sql, { showLiterals, redactor: context.redactor });
     const { target, connection } = await connectForCommand(context, input);
     const label = describeTarget(target);
 
     if (!interactive) {
       try {
         const seesAll = await seesAllSessions(connection).catch(() => null);
-        const snapshot = await readTopSnapshot(connection);
+        const snapshot = redactSnapshot(await readTopSnapshot(connection), redact);
         if (json) {
           context.out.json({ ...snapshot, seesAllSessions: seesAll });
         } else {
@@ -97,6 +108,7 @@ one snapshot. Without the PROCESS privilege it shows only the account's own sess
       intervalMs,
       signal: context.signal,
       initialState: state,
+      redactStatement: redact,
     });
   },
 };

@@ -16,7 +16,7 @@ import { seesAllSessions } from '../processlist.js';
 import { stripAnsi } from '../terminal-style.js';
 import { renderTop } from './render-top.js';
 import type { TopSnapshot } from './top-snapshot.js';
-import { readTopSnapshot } from './top-snapshot.js';
+import { readTopSnapshot, redactSnapshot } from './top-snapshot.js';
 import { handleInput, INITIAL_TOP_STATE, type TopState } from './top-state.js';
 
 /** What {@link runTop} needs. */
@@ -33,6 +33,8 @@ export interface RunTopOptions {
   /** Aborted on SIGINT/SIGTERM/SIGHUP. */
   readonly signal: AbortSignal;
   readonly initialState?: TopState;
+  /** Makes a statement safe to show (see `redactStatementText`); applied before any cut. */
+  readonly redactStatement: (sql: string) => string;
 }
 
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l';
@@ -43,7 +45,7 @@ const CSI = '\x1b[';
  * Runs the live view until the user quits or a signal arrives; resolves the exit code.
  *
  * @example
- * const code = await runTop({ connection, reconnect, target: 'root@127.0.0.1:3306',
+ * const code = await runTop({ connection, reconnect, target: 'root@127.0.0.1:3306', redactStatement: (sql) => sql,
  *   out: context.out, stdin: process.stdin, intervalMs: 1000, signal: context.signal });
  */
 export async function runTop(options: RunTopOptions): Promise<number> {
@@ -157,7 +159,7 @@ class TopLoop {
         }
         const connection = this.#connection;
         this.#seesAll ??= await seesAllSessions(connection).catch(() => null);
-        return readTopSnapshot(connection);
+        return redactSnapshot(await readTopSnapshot(connection), this.#options.redactStatement);
       };
       this.#snapshot = await Promise.race([
         work(),

@@ -50,3 +50,22 @@ export async function readTopSnapshot(connection: mysql.Connection): Promise<Top
     rows,
   };
 }
+
+/**
+ * The snapshot with every statement passed through `redact` (whole, before any column cuts
+ * it): what `top` shows and prints as JSON.
+ *
+ * @example
+ * const shown = redactSnapshot(snapshot, (sql) => redactStatementText(sql, { showLiterals: false, redactor }));
+ */
+export function redactSnapshot(
+  snapshot: TopSnapshot,
+  redact: (sql: string) => string,
+): TopSnapshot {
+  return {
+    ...snapshot,
+    rows: snapshot.rows.map((row) =>
+      row.info === null ? row : { ...row, info: redact(row.info) },
+    ),
+  };
+}
