@@ -50,8 +50,9 @@ export function int(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
 }
 
-/** Bytes as KiB with one decimal, or B below 1 KiB. */
+/** Bytes as MiB or KiB with one decimal, or B below 1 KiB. */
 export function bytes(value: number): string {
   if (!Number.isFinite(value)) return '—';
+  if (Math.abs(value) >= 4 * 1024 * 1024) return `${(value / 2 ** 20).toFixed(1)} MiB`;
   return Math.abs(value) >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${Math.round(value)} B`;
 }
