@@ -66,9 +66,16 @@ export async function startBenchServer(): Promise<BenchServer> {
   }
 }
 
-/** Connections the server counted for a user since it (re)started (USER_STATISTICS). */
-export async function connectionsOpened(server: Sandbox, user: string): Promise<number> {
-  const rows = await server.admin<Record<string, unknown>[]>(
+/**
+ * Connections the server counted for a user since it (re)started (USER_STATISTICS), asked
+ * through the sandbox (a new root connection) or an open admin session (when the server is full).
+ */
+export async function connectionsOpened(
+  via: { query<T>(sql: string, values?: readonly unknown[]): Promise<T> } | Sandbox,
+  user: string,
+): Promise<number> {
+  const run = 'admin' in via ? via.admin.bind(via) : via.query.bind(via);
+  const rows = await run<Record<string, unknown>[]>(
     'SELECT TOTAL_CONNECTIONS AS n FROM information_schema.USER_STATISTICS WHERE USER = ?',
     [user],
   );

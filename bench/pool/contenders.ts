@@ -4,14 +4,9 @@
  * that contender only.
  */
 
-/** Where and as whom a contender connects. */
-export interface Target {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-}
+import type { Target } from '../faults/adapter.js';
+
+export type { Target };
 
 export const CONTENDER_IDS = ['mysql2', 'mariadb', 'goneaway'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];

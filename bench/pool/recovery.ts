@@ -119,15 +119,8 @@ async function open(client: Client, id: ContenderId, bench: BenchServer): Promis
   );
 }
 
-async function restartUnderLoad(
-  client: Client,
-  id: ContenderId,
-  bench: BenchServer,
-  downMs: number,
-): Promise<RestartRun> {
-  const { server } = bench;
-  await open(client, id, bench);
-  await client.request({ op: 'warm', connections: STEADY_WORKERS }, REQUEST_BOUND_MS);
+/** The steady paced workload of the restart and full-server scenarios. */
+async function startSteady(client: Client): Promise<void> {
   await client.request(
     {
       op: 'steady-start',
@@ -139,6 +132,18 @@ async function restartUnderLoad(
     },
     REQUEST_BOUND_MS,
   );
+}
+
+async function restartUnderLoad(
+  client: Client,
+  id: ContenderId,
+  bench: BenchServer,
+  downMs: number,
+): Promise<RestartRun> {
+  const { server } = bench;
+  await open(client, id, bench);
+  await client.request({ op: 'warm', connections: STEADY_WORKERS }, REQUEST_BOUND_MS);
+  await startSteady(client);
   const startedAt = monoMs();
   await sleep(BEFORE_MS);
   const watch = watchRestart(server.host, server.port, WATCH_BOUND_MS);
@@ -235,19 +240,9 @@ async function slotsExhausted(
     // A connection that was closing during the first fill freed its slot late: take it too.
     await sleep(100);
     await hog.fill();
-    const openedBefore = await openedCount(admin, user);
+    const openedBefore = await connectionsOpened(admin, user);
     await open(client, id, bench);
-    await client.request(
-      {
-        op: 'steady-start',
-        workload: 'pk',
-        workers: STEADY_WORKERS,
-        periodMs: STEADY_PERIOD_MS,
-        boundMs: WATCH_BOUND_MS,
-        keepInstants: true,
-      },
-      REQUEST_BOUND_MS,
-    );
+    await startSteady(client);
     await sleep(FULL_MS);
     await hog.releaseOne();
     const freedAt = monoMs();
@@ -256,7 +251,7 @@ async function slotsExhausted(
       { op: 'steady-stop', graceMs: 5_000 },
       REQUEST_BOUND_MS,
     );
-    const opened = (await openedCount(admin, user)) - openedBefore;
+    const opened = (await connectionsOpened(admin, user)) - openedBefore;
     await client.request({ op: 'close' }, REQUEST_BOUND_MS);
     return {
       firstOkMs: firstAfter(records.okAt, freedAt),
@@ -271,14 +266,6 @@ async function slotsExhausted(
     await admin.query('SET GLOBAL max_connections = ?', [MAX_CONNECTIONS]).catch(() => {});
     await admin.close();
   }
-}
-
-async function openedCount(admin: AdminSession, user: string): Promise<number> {
-  const rows = await admin.query<{ n: number }[]>(
-    'SELECT TOTAL_CONNECTIONS AS n FROM information_schema.USER_STATISTICS WHERE USER = ?',
-    [user],
-  );
-  return Number(rows[0]?.n ?? 0);
 }
 
 // ── rendering ──────────────────────────────────────────────────────────────────────────────
