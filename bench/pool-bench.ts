@@ -1,220 +1,178 @@
 /**
- * `npm run bench`: goneaway's pool against a plain mysql2 pool of the same size, same server,
- * same run, on loopback. Prints medians over several alternating rounds and the ratios
- * (goneaway ÷ mysql2). Not a test: timings are reported, never asserted.
+ * `npm run bench`: goneaway's pool beside the raw mysql2 pool and the `mariadb` connector's
+ * pool, same server, same run, on loopback. Prints markdown: the hot path (throughput and
+ * latency in interleaved rounds, with ratios, their spread and a verdict that says when the
+ * rounds do not allow one), recovery from a restart, from 200 callers waiting across a restart
+ * and from a full server, heap per idle connection and per waiting caller, and on request a
+ * sustained run. Nothing here is a test: timings are printed, never asserted. See
+ * docs/benchmark.md.
  *
- * Also measured: the first successful query after every idle connection was killed (vs a
- * fresh connect + query), and the time to an answer through a black-holed path.
+ * Honest on a small shared machine: the server and the clients are pinned to different cores
+ * where the machine allows, each pool runs in its own process, and the load average is printed
+ * at the start and the end.
  */
-import mysql from 'mysql2/promise';
-import { createPool, type Pool } from '../src/index.js';
-import { startFaultProxy, startSandbox } from '../src/testing/index.js';
+import { parseArgs } from 'node:util';
+import { startBenchServer } from './pool/bench-server.js';
+import { Client } from './pool/client.js';
+import { CONTENDER_IDS, CONTENDER_SETTINGS, type ContenderId } from './pool/contenders.js';
+import { runHotPath } from './pool/hot-path.js';
+import { loadLine, machineLine, pinOrchestrator, serverAffinity } from './pool/machine.js';
+import { runMemory, runSustained } from './pool/memory.js';
+import { monoMs } from './pool/mono-clock.js';
+import { runRecovery } from './pool/recovery.js';
+import { WORKLOAD_IDS, type WorkloadId } from './pool/workloads.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 1_500);
-const CONCURRENCY = [1, 16, 64];
-const MAX = 16;
+const SECTIONS = ['hot-path', 'recovery', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
 
-interface Sample {
-  readonly opsPerSec: number;
-  readonly p50Us: number;
-  readonly p99Us: number;
-}
+const USAGE = `usage: npm run bench -- [options]   (see docs/benchmark.md)
+  --quick                  a short run (~2 min): 3 rounds of 300 ms, 1 repetition
+  --rounds N               hot-path rounds per cell (default 7)
+  --duration-ms N          length of one hot-path sample (default 1000)
+  --repetitions N          repetitions of each recovery scenario and memory figure (default 3)
+  --down-ms N              how long the server stays down in the restart scenarios (default 2000)
+  --only a,b               only these sections: ${SECTIONS.join(', ')}
+  --workloads a,b          hot-path workloads: ${WORKLOAD_IDS.join(', ')}
+  --concurrency a,b        hot-path concurrencies (default 1,16,64)
+  --sustained-minutes N    also a sustained run of N minutes (default 0: none)
+  --no-pin                 do not pin the server and the clients to cores
+`;
 
-type Runner = (sql: string, values: unknown[]) => Promise<unknown>;
+/** Whole-run bound beyond the sustained minutes. */
+const BOUND_MS = 40 * 60_000;
 
-async function measure(
-  run: Runner,
-  sql: string,
-  concurrency: number,
-  makeValues: (i: number) => unknown[],
-): Promise<Sample> {
-  const latencies: number[] = [];
-  const stopAt = performance.now() + DURATION_MS;
-  let ops = 0;
-  const worker = async (w: number): Promise<void> => {
-    // Bounded by time and by count.
-    for (let i = 0; i < 1_000_000 && performance.now() < stopAt; i++) {
-      const started = performance.now();
-      await run(sql, makeValues(w * 7 + i));
-      latencies.push(performance.now() - started);
-      ops++;
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number =>
-    (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 1000;
-  return { opsPerSec: (ops / elapsed) * 1000, p50Us: at(0.5), p99Us: at(0.99) };
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+const log = (line: string): void => {
+  process.stderr.write(`bench ${line}\n`);
 };
 
+function list<T extends string>(value: string | undefined, known: readonly T[], name: string): T[] {
+  if (!value) return [...known];
+  const wanted = value.split(',').map((s) => s.trim());
+  const unknown = wanted.filter((w) => !known.includes(w as T));
+  if (unknown.length > 0)
+    throw new Error(`unknown ${name} ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  return wanted as T[];
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} ${value}: expected a number ≥ 0`);
+  return n;
+}
+
 async function main(): Promise<void> {
-  const server = await startSandbox({ serverArgs: ['--max-connections=500'] });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      'duration-ms': { type: 'string' },
+      repetitions: { type: 'string' },
+      'down-ms': { type: 'string' },
+      only: { type: 'string' },
+      workloads: { type: 'string' },
+      concurrency: { type: 'string' },
+      'sustained-minutes': { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const quick = values.quick ?? false;
+  const sections = list<Section>(values.only, SECTIONS, 'section');
+  const rounds = positive(values.rounds, quick ? 3 : 7, 'rounds');
+  const durationMs = positive(values['duration-ms'], quick ? 300 : 1_000, 'duration-ms');
+  const repetitions = positive(values.repetitions, quick ? 1 : 3, 'repetitions');
+  const downMs = positive(values['down-ms'], 2_000, 'down-ms');
+  const sustainedMinutes = positive(values['sustained-minutes'], 0, 'sustained-minutes');
+  const concurrencies = values.concurrency
+    ? values.concurrency.split(',').map((c) => positive(c, 1, 'concurrency'))
+    : [1, 16, 64];
+  const workloads = list<WorkloadId>(values.workloads, WORKLOAD_IDS, 'workload');
+
+  const bound = setTimeout(
+    () => {
+      log('gave up: the run exceeded its bound');
+      process.exit(2);
+    },
+    BOUND_MS + sustainedMinutes * 60_000,
+  );
+  bound.unref();
+
+  const started = monoMs();
+  const placement = pinOrchestrator(!(values['no-pin'] ?? false));
+  const loadAtStart = loadLine(0);
+  log(placement.note);
+  log('starting the server');
+  const bench = await startBenchServer();
+  const out: string[] = [];
+  const clients = {} as Record<ContenderId, Client>;
   try {
-    await server.admin('CREATE TABLE goneaway.item (id INT PRIMARY KEY, name VARCHAR(40))');
-    await server.admin(
-      `INSERT INTO goneaway.item SELECT seq, CONCAT('item-', seq) FROM goneaway.seq_1_to_1000`,
+    const argv = process.argv.slice(2).join(' ');
+    out.push(
+      '## goneaway pool benchmark',
+      '',
+      `- command: \`npm run bench${argv ? ` -- ${argv}` : ''}\``,
+      `- date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      `- machine: ${machineLine()}`,
+      `- server: MariaDB ${bench.server.version} on 127.0.0.1 (sandbox of the test kit); its cores: ${serverAffinity(bench.server.socketPath)}`,
+      `- placement: ${placement.note}`,
+      `- at start: ${loadAtStart}`,
+      `- versions: mysql2 ${await versionOf('mysql2')}, mariadb ${await versionOf('mariadb')}, goneaway ${await versionOf('..')} (this checkout)`,
+      ...CONTENDER_IDS.map((id) => `- ${id}: ${CONTENDER_SETTINGS[id]}`),
+      '',
     );
-    const plain = mysql.createPool({ uri: server.uri, connectionLimit: MAX });
-    const db = createPool(server.uri, { max: MAX });
-    const contenders: Record<'mysql2' | 'goneaway', Runner> = {
-      mysql2: (sql, values) => plain.query(sql, values),
-      goneaway: (sql, values) => db.query(sql, values),
-    };
-    const workloads = [
-      { name: 'SELECT 1', sql: 'SELECT 1', values: () => [] },
-      {
-        name: 'PK select',
-        sql: 'SELECT id, name FROM item WHERE id = ?',
-        values: (i: number) => [1 + (i % 1000)],
-      },
-    ];
-
-    console.log(
-      `goneaway pool benchmark — MariaDB ${server.version}, loopback, pool size ${MAX}, ${ROUNDS} rounds × ${DURATION_MS} ms, medians\n`,
-    );
-    console.log(
-      '| workload | conc | mysql2 ops/s | goneaway ops/s | ratio | mysql2 p50/p99 µs | goneaway p50/p99 µs | p99 ratio |',
-    );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const workload of workloads) {
-      for (const concurrency of CONCURRENCY) {
-        const samples: Record<string, Sample[]> = { mysql2: [], goneaway: [] };
-        // Warm both pools to full size before measuring.
-        for (const run of Object.values(contenders))
-          await measure(run, workload.sql, concurrency, workload.values);
-        for (let round = 0; round < ROUNDS; round++) {
-          // Alternate the order so neither always runs on a warmer machine.
-          const order =
-            round % 2 === 0 ? (['mysql2', 'goneaway'] as const) : (['goneaway', 'mysql2'] as const);
-          for (const name of order)
-            samples[name]!.push(
-              await measure(contenders[name], workload.sql, concurrency, workload.values),
-            );
-        }
-        const m = (name: string, key: keyof Sample) => median(samples[name]!.map((s) => s[key]));
-        const ratio = m('goneaway', 'opsPerSec') / m('mysql2', 'opsPerSec');
-        const p99Ratio = m('goneaway', 'p99Us') / m('mysql2', 'p99Us');
-        console.log(
-          `| ${workload.name} | ${concurrency} | ${m('mysql2', 'opsPerSec').toFixed(0)} | ${m('goneaway', 'opsPerSec').toFixed(0)} | ${ratio.toFixed(3)}× | ` +
-            `${m('mysql2', 'p50Us').toFixed(0)}/${m('mysql2', 'p99Us').toFixed(0)} | ${m('goneaway', 'p50Us').toFixed(0)}/${m('goneaway', 'p99Us').toFixed(0)} | ${p99Ratio.toFixed(3)}× |`,
-        );
-      }
-    }
-    await plain.end();
-    await db.end();
-
-    await recoveryAfterKill(server.uri, () =>
-      server.killConnections({ command: 'Sleep' }).then(() => undefined),
-    );
-    await blackholeAnswer(server.uri, server.host, server.port);
-  } finally {
-    await server.stop();
-  }
-}
-
-/** First query after every idle connection was killed, vs a fresh connect + query. */
-async function recoveryAfterKill(uri: string, killIdle: () => Promise<void>): Promise<void> {
-  const fresh: number[] = [];
-  const recovered: number[] = [];
-  for (let round = 0; round < 7; round++) {
-    let started = performance.now();
-    const connection = await mysql.createConnection({ uri });
-    await connection.query('SELECT 1');
-    fresh.push(performance.now() - started);
-    await connection.end();
-
-    const db: Pool = createPool(uri, { max: 4 });
-    await Promise.all([1, 2, 3, 4].map(() => db.query('SELECT SLEEP(0.01)')));
-    await killIdle();
-    started = performance.now();
-    await db.query('SELECT 1');
-    recovered.push(performance.now() - started);
-    await db.end();
-  }
-  const ratio = median(recovered) / median(fresh);
-  console.log(
-    `\nfirst query after KILL of all idle connections: ${median(recovered).toFixed(2)} ms; fresh connect + query: ${median(fresh).toFixed(2)} ms; ratio ${ratio.toFixed(2)}× (target ≤ 1.2×)`,
-  );
-}
-
-/**
- * Time to an answer on a black-holed path (a proxy that forwards nothing and closes nothing),
- * with default bounds except `acquireTimeoutMs`, which is lowered to 8 s to keep the run short.
- */
-async function blackholeAnswer(uri: string, host: string, port: number): Promise<void> {
-  const url = new URL(uri);
-  const cases: {
-    name: string;
-    bound: string;
-    run: (db: Pool, dark: () => void) => Promise<unknown>;
-  }[] = [
-    {
-      name: 'write in flight',
-      bound: 'stallCheckMs 3 s + validationTimeoutMs 2 s (+ up to one 0.5 s tick)',
-      run: async (db, dark) => {
-        const pending = db.query('INSERT INTO item (id, name) VALUES (?, ?)', [
-          100_000 + Math.floor(Math.random() * 1e6),
-          'x',
-        ]);
-        dark();
-        return pending;
-      },
-    },
-    {
-      name: 'read in flight (retried, then bounded by the acquire deadline)',
-      bound: 'acquireTimeoutMs 8 s from the statement start',
-      run: async (db, dark) => {
-        const pending = db.query('SELECT 1');
-        dark();
-        return pending;
-      },
-    },
-    {
-      name: 'idle connection, then a statement',
-      bound: 'validationTimeoutMs 2 s + reconnects within acquireTimeoutMs 8 s',
-      run: async (db, dark) => {
-        dark();
-        await new Promise((r) => setTimeout(r, 1_100)); // idle past validateAfterIdleMs
-        return db.query('SELECT 1');
-      },
-    },
-  ];
-  for (const c of cases) {
-    const fresh = await startFaultProxy({ target: { host, port } });
-    url.port = String(fresh.port);
-    const db = createPool(url.href, { acquireTimeoutMs: 8_000 });
-    try {
-      // Twice: a new connection's own set-up statement follows its first statement.
-      await db.query('SELECT 1');
-      await db.query('SELECT 1');
-      const started = performance.now();
-      const outcome = await c
-        .run(db, () => fresh.blackhole())
-        .then(
-          () => 'succeeded?!',
-          (error: Error) => error.name,
-        );
-      const seconds = (performance.now() - started) / 1000;
-      console.log(
-        `black-holed path, ${c.name}: ${outcome} after ${seconds.toFixed(2)} s (bound: ${c.bound})`,
+    for (const id of CONTENDER_IDS)
+      clients[id] = await Client.start({ core: placement.clientCore });
+    if (sections.includes('hot-path')) {
+      out.push(
+        await runHotPath(
+          clients,
+          bench.targets,
+          { rounds, durationMs, warmMs: Math.max(150, durationMs / 2), workloads, concurrencies },
+          log,
+        ),
+        '',
       );
-      fresh.resume();
-    } finally {
-      await db.end();
-      await fresh.close();
     }
+    if (sections.includes('recovery')) {
+      out.push(await runRecovery(clients, bench, { repetitions, downMs }, log), '');
+    }
+    for (const id of CONTENDER_IDS) await clients[id].stop();
+    if (sections.includes('memory')) {
+      out.push(await runMemory(bench, placement.clientCore, repetitions, log), '');
+    }
+    if (sustainedMinutes > 0) {
+      out.push(await runSustained(bench, placement.clientCore, sustainedMinutes, log), '');
+    }
+    out.push(
+      `- at end: ${loadLine(1)}`,
+      `- wall time: ${((monoMs() - started) / 60_000).toFixed(1)} min`,
+      '',
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    for (const id of CONTENDER_IDS) await clients[id]?.stop();
+    await bench.server.stop();
   }
-  console.log(
-    '(without goneaway the OS TCP retransmission timeout, ~15 min on Linux, is the only bound)',
-  );
 }
 
-await main();
+async function versionOf(name: string): Promise<string> {
+  const path = name === '..' ? '../package.json' : `../node_modules/${name}/package.json`;
+  const { readFile } = await import('node:fs/promises');
+  const json = JSON.parse(await readFile(new URL(path, import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return json.version;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

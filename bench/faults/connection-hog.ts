@@ -82,6 +82,17 @@ export class ConnectionHog {
     return false;
   }
 
+  /**
+   * Closes one held connection with a clean quit; resolves once the server has closed it, so
+   * its slot is free (or about to be: the server counts it free as its thread ends).
+   */
+  async releaseOne(): Promise<boolean> {
+    const connection = this.#held.pop();
+    if (!connection) return false;
+    await connection.end().catch(() => connection.destroy());
+    return true;
+  }
+
   /** Closes every held connection. */
   async release(): Promise<void> {
     const held = this.#held.splice(0);
