@@ -32,7 +32,7 @@ type ScopeState = 'open' | 'ending' | 'ended';
 
 /**
  * One scope of one pool. Created by `db.scope()`, `db.job()` and the middlewares; the pool
- * reaches it through the async context (see `pool/scope-context.ts`).
+ * reaches it through the async context (see `scope-host.ts`).
  *
  * @example
  * const scope = new Scope(scopeHostOf(db), resolveScopeOptions({ name: 'GET /' }, 60_000));

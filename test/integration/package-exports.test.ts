@@ -80,7 +80,10 @@ describe('the packed package', () => {
         ],
         { cwd: project, encoding: 'utf8' },
       );
-      assert.ok(Number(output.trim()) > 0, `${entry} exports nothing`);
+      // goneaway/register works by being loaded (it installs module hooks) and exports nothing.
+      if (entry !== `${manifest.name}/register`) {
+        assert.ok(Number(output.trim()) > 0, `${entry} exports nothing`);
+      }
     });
   }
 

@@ -22,6 +22,7 @@ const RANK: Readonly<Record<string, number>> = {
   scope: 5,
   pool: 6,
   compat: 7,
+  prisma: 7,
   testing: 3,
   cli: 9,
 };
