@@ -69,6 +69,11 @@ export interface PoolOptions {
   readonly driverOptions?: DriverOptions;
   /** Time source, for tests. */
   readonly clock?: Clock;
+  /**
+   * The pool's name in telemetry (`db.client.connection.pool.name`) and tracing contexts. Default
+   * `host:port/database`, numbered (`#2`, ...) for later pools with the same default.
+   */
+  readonly name?: string;
 }
 
 /** Options after defaults and validation. */
@@ -89,6 +94,8 @@ export interface ResolvedPoolOptions {
   readonly clock: Clock;
   /** `host:port` or the socket path, for messages (never the password). */
   readonly label: string;
+  /** The name the caller gave, if any (the pool picks a default). */
+  readonly name: string | undefined;
 }
 
 const DURATIONS = {
@@ -118,6 +125,7 @@ const KNOWN_KEYS = new Set<string>([
   'initSql',
   'driverOptions',
   'clock',
+  'name',
   ...Object.keys(DURATIONS),
 ]);
 
@@ -165,6 +173,10 @@ export function resolvePoolOptions(
     invalid('initSql', '(value)', 'an array of SQL strings');
   }
 
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) {
+    invalid('name', o.name, 'a non-empty string');
+  }
+
   const host = o.host ?? 'localhost';
   return {
     connection: {
@@ -187,6 +199,7 @@ export function resolvePoolOptions(
     ...durations,
     clock: o.clock ?? systemClock,
     label: o.socketPath ?? `${host}:${port}`,
+    name: o.name,
   };
 }
 
