@@ -21,6 +21,7 @@ const RANK: Readonly<Record<string, number>> = {
   scope: 4,
   pool: 5,
   compat: 6,
+  otel: 7,
   testing: 0,
   cli: 9,
 };
