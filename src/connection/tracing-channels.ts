@@ -14,7 +14,8 @@
  * (`tracing:goneaway:query:start`, ...); the context object is the same for all of one trace and
  * gains `result` or `error` at the end. Nothing is published, and nothing allocated, while no one
  * subscribes. A context carries statement values (as mysql2's does) but never a password; what a
- * subscriber exports is its own decision (`goneaway/otel` exports no values).
+ * subscriber exports is its own decision (`goneaway/otel` exports no values). Every field is
+ * documented for subscribers in docs/observability.md.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
 import type { Flavor, GoneAwayError } from '../errors/index.js';
