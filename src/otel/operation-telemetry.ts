@@ -13,6 +13,7 @@
  * to the channels' `start`: a decision is published from inside its operation's async flow.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TracingChannel, TracingChannelSubscribers } from 'node:diagnostics_channel';
 import {
   type Attributes,
   context as activeContext,
@@ -98,10 +99,8 @@ export class OperationTelemetry {
     this.#duration = histogramFor(meter, CONVENTION_METRICS.operationDuration);
     this.#retries = counterFor(meter, GONEAWAY_METRICS.retries);
     this.#refusals = counterFor(meter, GONEAWAY_METRICS.refusals);
-    this.#watch(queryChannel, (context) => this.#queryStarted(context as QueryTraceContext));
-    this.#watch(transactionChannel, (context) =>
-      this.#transactionStarted(context as TransactionTraceContext),
-    );
+    this.#watch(queryChannel, (context) => this.#queryStarted(context));
+    this.#watch(transactionChannel, (context) => this.#transactionStarted(context));
     const onRetry = (event: GoneAwayEventMap['retry']): void => this.#decided(true, event.error);
     const onNoRetry = (event: GoneAwayEventMap['no-retry']): void =>
       this.#decided(false, event.error);
@@ -114,35 +113,30 @@ export class OperationTelemetry {
     for (const undo of this.#undo.splice(0)) undo();
   }
 
-  #watch(
-    channel: typeof queryChannel | typeof transactionChannel,
-    started: (context: OperationContext) => void,
+  #watch<C extends OperationContext>(
+    channel: TracingChannel<unknown, C>,
+    started: (context: C) => void,
   ): void {
     const mine = (context: TraceTarget): boolean => context.poolName === this.#pool.name;
-    const handlers = {
-      start: (context: OperationContext) => {
+    const handlers: TracingChannelSubscribers<C> = {
+      start: (context) => {
         if (mine(context)) started(context);
       },
       // A function that throws at once ends here; one that returns a promise ends in asyncEnd.
-      end: (context: OperationContext) => {
+      end: (context) => {
         if (mine(context) && 'error' in context) this.#ended(context);
       },
       asyncStart: () => {},
-      asyncEnd: (context: OperationContext) => {
+      asyncEnd: (context) => {
         if (mine(context)) this.#ended(context);
       },
       error: () => {},
     };
-    const typed = channel as unknown as {
-      subscribe(handlers: object): void;
-      unsubscribe(handlers: object): void;
-      start: typeof channel.start;
-    };
-    typed.subscribe(handlers);
-    typed.start.bindStore(this.#current, (context) => context);
+    channel.subscribe(handlers);
+    channel.start.bindStore(this.#current, (context) => context);
     this.#undo.push(() => {
-      typed.unsubscribe(handlers);
-      typed.start.unbindStore(this.#current);
+      channel.unsubscribe(handlers);
+      channel.start.unbindStore(this.#current);
     });
   }
 

@@ -13,6 +13,7 @@
  *
  * Every point carries `db.client.connection.pool.name` (the pool's `name`).
  */
+import type { TracingChannelSubscribers } from 'node:diagnostics_channel';
 import type {
   Attributes,
   BatchObservableCallback,
@@ -101,13 +102,13 @@ export class PoolMetrics {
     const timeouts = counterFor(this.#meter, CONVENTION_METRICS.timeouts);
     const started = new WeakMap<object, number>();
     const mine = (context: AcquireTraceContext): boolean => context.poolName === this.#pool.name;
-    const handlers = {
-      start: (context: AcquireTraceContext) => {
+    const handlers: TracingChannelSubscribers<AcquireTraceContext> = {
+      start: (context) => {
         if (mine(context)) started.set(context, performance.now());
       },
       end: () => {},
       asyncStart: () => {},
-      asyncEnd: (context: AcquireTraceContext) => {
+      asyncEnd: (context) => {
         const since = started.get(context);
         if (since === undefined) return;
         started.delete(context);
@@ -119,8 +120,8 @@ export class PoolMetrics {
       },
       error: () => {},
     };
-    acquireChannel.subscribe(handlers as never);
-    this.#undo.push(() => acquireChannel.unsubscribe(handlers as never));
+    acquireChannel.subscribe(handlers);
+    this.#undo.push(() => acquireChannel.unsubscribe(handlers));
   }
 
   #countEvents(): void {

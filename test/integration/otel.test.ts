@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createPool, isGoneAwayError, type Pool } from '../../src/index.js';
@@ -17,6 +16,7 @@ import {
   EXPECTED_GONEAWAY_METRICS,
 } from '../support/otel-expected.js';
 import { counted, histogramPoints, type TestSdk, testSdk } from '../support/otel-sdk.js';
+import { sessionRunning } from '../support/session-running.js';
 
 const DURATION = 'db.client.operation.duration';
 const SPAN_KIND_CLIENT = 2;
@@ -47,18 +47,6 @@ describe('goneaway/otel', () => {
       await db.end();
       await sdk.shutdown();
     }
-  }
-
-  async function sessionOf(needle: string): Promise<number> {
-    for (let i = 0; i < 200; i++) {
-      const rows = await server.admin(
-        'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE ?',
-        [server.user, `%${needle}%`],
-      );
-      if (rows[0]) return Number(rows[0].id);
-      await sleep(10);
-    }
-    throw new Error(`no session runs '${needle}'`);
   }
 
   test('a KILL of an idle connection: one reconnect, zero failed operations', async () => {
@@ -98,7 +86,7 @@ describe('goneaway/otel', () => {
   test('a read killed mid-flight: one span, two attempts, a retry event with its reason', async () => {
     await withTelemetry({}, async (db, sdk) => {
       const pending = db.query('SELECT SLEEP(1) AS s, 7 AS otel_answer');
-      await server.admin('KILL CONNECTION ?', [await sessionOf('otel_answer')]);
+      await server.admin('KILL CONNECTION ?', [await sessionRunning(server, 'otel_answer')]);
       assert.deepEqual(await pending, [{ s: 0, otel_answer: 7 }]);
 
       const spans = sdk.spans();
