@@ -130,6 +130,84 @@ describe('goneaway/otel', () => {
     });
   });
 
+  test('a transaction killed before COMMIT: one TRANSACTION span, two runs, a re-run event; the lost statement is not retried', async () => {
+    await withTelemetry({}, async (db, sdk) => {
+      const result = await db.transaction(
+        async (tx) => {
+          await tx.query('SELECT 1 AS in_tx');
+          if (tx.attempt === 1) {
+            const lost = nextEvent(db, 'loss');
+            await server.admin('KILL CONNECTION ?', [tx.threadId]);
+            await lost;
+            await tx.query('SELECT 2 AS after_kill');
+          }
+          return 'committed';
+        },
+        { attempts: 2, isolationLevel: 'READ COMMITTED' },
+      );
+      assert.equal(result, 'committed');
+
+      const spans = sdk.spans();
+      const transactions = spans.filter((span) => span.name === `TRANSACTION ${server.database}`);
+      assert.equal(transactions.length, 1);
+      const [transaction] = transactions as [ReadableSpan];
+      assert.equal(transaction.attributes['goneaway.attempts'], 2);
+      assert.equal(
+        transaction.attributes['goneaway.transaction.isolation_level'],
+        'READ COMMITTED',
+      );
+      assert.equal(transaction.status.code, 0);
+      assert.deepEqual(
+        transaction.events.map((event) => event.name),
+        ['attempt', 'retry', 'attempt'],
+      );
+      assert.match(
+        String(transaction.events[1]?.attributes?.['goneaway.reason']),
+        /^re-run: connection lost inside the transaction/,
+      );
+      // The statement that met the dead connection failed on its own span: not retried, and why.
+      const lost = spans.find((span) => span.attributes['error.type'] !== undefined);
+      assert.equal(lost?.attributes['error.type'], 'GONEAWAY_TRANSACTION_LOST');
+      assert.deepEqual(
+        lost?.events.map((event) => event.name),
+        ['attempt', 'no-retry'],
+      );
+      assert.match(
+        String(lost?.events[1]?.attributes?.['goneaway.reason']),
+        /inside a transaction/,
+      );
+
+      const metrics = await sdk.metrics();
+      assert.equal(
+        counted(metrics, 'goneaway.retries', { 'goneaway.retry.kind': 'transaction' }),
+        1,
+      );
+      assert.equal(counted(metrics, 'goneaway.retries', { 'goneaway.retry.kind': 'statement' }), 0);
+      assert.equal(
+        counted(metrics, 'goneaway.retries.refused', { 'goneaway.retry.kind': 'statement' }),
+        1,
+      );
+    });
+  });
+
+  test('a long statement on a healthy server: the watchdog asks, and leaves it running', async () => {
+    await withTelemetry({ stallCheckMs: 200 }, async (db, sdk) => {
+      const checked = nextEvent(db, 'watchdog');
+      const pending = db.query('SELECT SLEEP(1) AS slept');
+      assert.equal((await checked).verdict, 'running');
+      assert.deepEqual(await pending, [{ slept: 0 }]);
+      const metrics = await sdk.metrics();
+      assert.ok(
+        counted(metrics, 'goneaway.watchdog.checks', { 'goneaway.watchdog.verdict': 'running' }) >=
+          1,
+      );
+      assert.equal(
+        counted(metrics, 'goneaway.watchdog.checks', { 'goneaway.watchdog.verdict': 'stalled' }),
+        0,
+      );
+    });
+  });
+
   test('a restart: the callers that waited for the server show in db.client.connection.wait_time', async () => {
     await withTelemetry({ max: 2 }, async (db, sdk) => {
       await Promise.all([db.query('SELECT SLEEP(0.05)'), db.query('SELECT SLEEP(0.05)')]);
