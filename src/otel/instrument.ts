@@ -8,10 +8,21 @@ import type { Pool } from '../pool/pool.js';
 import { OperationTelemetry } from './operation-telemetry.js';
 import { PoolMetrics } from './pool-metrics.js';
 
-/** The instrumentation scope goneaway's meters and tracers are named after. */
+/**
+ * The instrumentation scope goneaway's meters and tracers are named after (Prometheus shows it as
+ * `otel_scope_name`).
+ *
+ * @example
+ * const view = { meterName: INSTRUMENTATION_SCOPE }; // select goneaway's metrics in an SDK view
+ */
 export const INSTRUMENTATION_SCOPE = 'goneaway';
 
-/** Options of {@link instrument}. */
+/**
+ * Options of {@link instrument}.
+ *
+ * @example
+ * const options: InstrumentOptions = { meterProvider, captureQueryText: true };
+ */
 export interface InstrumentOptions {
   /** Where metrics go. Default: the global meter provider (`metrics.getMeterProvider()`). */
   readonly meterProvider?: MeterProvider;
@@ -25,7 +36,13 @@ export interface InstrumentOptions {
   readonly captureQueryText?: boolean;
 }
 
-/** What {@link instrument} returns. */
+/**
+ * What {@link instrument} returns.
+ *
+ * @example
+ * const telemetry: Instrumentation = instrument(db);
+ * process.once('SIGTERM', () => telemetry.stop());
+ */
 export interface Instrumentation {
   /** Stops reporting for this pool: listeners removed, channels unsubscribed. Idempotent. */
   stop(): void;

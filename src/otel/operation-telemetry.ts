@@ -86,7 +86,7 @@ export class OperationTelemetry {
   readonly #retries: Counter;
   readonly #refusals: Counter;
   readonly #operations = new WeakMap<object, Operation>();
-  /** The operation whose async flow is running, as bound to the channels' `start`. */
+  /** The innermost operation whose async flow is running, as bound to the channels' `start`. */
   readonly #current = new AsyncLocalStorage<unknown>();
   /** The server flavour last seen on this pool: an operation that got no connection has none. */
   #flavor: Flavor | undefined;
@@ -173,12 +173,11 @@ export class OperationTelemetry {
    * whose flow published it.
    */
   #decided(retry: boolean, error: GoneAwayError): void {
-    const context = this.#current.getStore();
-    const operation =
-      typeof context === 'object' && context !== null ? this.#operations.get(context) : undefined;
-    const rerun = operation !== undefined && !('query' in (context as object));
+    // Only goneaway's operations set this store (see #watch), so it holds one or nothing.
+    const context = this.#current.getStore() as OperationContext | undefined;
+    const operation = context && this.#operations.get(context);
     const attributes = {
-      [ATTRIBUTES.retryKind]: rerun ? 'transaction' : 'statement',
+      [ATTRIBUTES.retryKind]: context && !('query' in context) ? 'transaction' : 'statement',
       ...errorAttributes(error),
     };
     (retry ? this.#retries : this.#refusals).add(1, attributes);
@@ -228,7 +227,7 @@ export class OperationTelemetry {
 }
 
 /** `db.namespace`, `server.address`, `server.port` of a trace context. */
-export function targetAttributes(target: TraceTarget): Attributes {
+function targetAttributes(target: TraceTarget): Attributes {
   return {
     ...(target.database ? { [ATTRIBUTES.dbNamespace]: target.database } : {}),
     [ATTRIBUTES.serverAddress]: target.serverAddress,

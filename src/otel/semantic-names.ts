@@ -10,7 +10,12 @@
  * here with the installed package, so a rename there shows up as a failing test here.
  */
 
-/** Attribute names. */
+/**
+ * Attribute names.
+ *
+ * @example
+ * span.attributes[ATTRIBUTES.poolName]; // 'db.client.connection.pool.name'
+ */
 export const ATTRIBUTES = {
   dbSystemName: 'db.system.name',
   dbNamespace: 'db.namespace',
@@ -40,16 +45,36 @@ export const ATTRIBUTES = {
   willRetry: 'goneaway.will_retry',
 } as const;
 
-/** `db.system.name` values (the server flavour). */
+/**
+ * `db.system.name` values (the server flavour).
+ *
+ * @example
+ * DB_SYSTEM_NAMES.mariadb; // 'mariadb'
+ */
 export const DB_SYSTEM_NAMES = { mysql: 'mysql', mariadb: 'mariadb' } as const;
 
-/** `db.client.connection.state` values. */
+/**
+ * `db.client.connection.state` values.
+ *
+ * @example
+ * CONNECTION_STATES.used; // 'used'
+ */
 export const CONNECTION_STATES = { idle: 'idle', used: 'used' } as const;
 
-/** The instrument a metric is reported with. */
+/**
+ * The instrument a metric is reported with.
+ *
+ * @example
+ * const kind: InstrumentKind = CONVENTION_METRICS.waitTime.instrument; // 'histogram'
+ */
 export type InstrumentKind = 'histogram' | 'counter' | 'updowncounter';
 
-/** One metric: its name, instrument, unit (UCUM, as the conventions write it) and description. */
+/**
+ * One metric: its name, instrument, unit (UCUM, as the conventions write it) and description.
+ *
+ * @example
+ * const { name, unit }: MetricSpec = GONEAWAY_METRICS.reconnects; // 'goneaway.connection.reconnects', '{connection}'
+ */
 export interface MetricSpec {
   readonly name: string;
   readonly instrument: InstrumentKind;
@@ -57,10 +82,21 @@ export interface MetricSpec {
   readonly description: string;
 }
 
-/** The bucket boundaries the conventions advise for `db.client.operation.duration`, in seconds. */
+/**
+ * The bucket boundaries the conventions advise for `db.client.operation.duration`, in seconds;
+ * goneaway advises them for every histogram in seconds.
+ *
+ * @example
+ * meter.createHistogram('x', { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS_S } });
+ */
 export const DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
-/** The conventions' database client metrics goneaway reports. */
+/**
+ * The conventions' database client metrics goneaway reports.
+ *
+ * @example
+ * CONVENTION_METRICS.operationDuration.name; // 'db.client.operation.duration'
+ */
 export const CONVENTION_METRICS = {
   operationDuration: {
     name: 'db.client.operation.duration',
@@ -127,7 +163,12 @@ export const CONVENTION_METRICS = {
   },
 } as const satisfies Record<string, MetricSpec>;
 
-/** goneaway's own metrics: what the conventions do not cover. All counters. */
+/**
+ * goneaway's own metrics: what the conventions do not cover. All counters.
+ *
+ * @example
+ * GONEAWAY_METRICS.retries.name; // 'goneaway.retries'
+ */
 export const GONEAWAY_METRICS = {
   reconnects: {
     name: 'goneaway.connection.reconnects',
