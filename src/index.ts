@@ -4,6 +4,14 @@
  * @packageDocumentation
  */
 
+export type {
+  AcquireTraceContext,
+  AttemptRecord,
+  ConnectTraceContext,
+  QueryTraceContext,
+  TraceTarget,
+  TransactionTraceContext,
+} from './connection/tracing-channels.js';
 export * from './errors/index.js';
 export { CLOSE_REASONS, type CloseReason, Lease } from './lease/lease.js';
 export type { Row, StatementOptions, WriteResult } from './lease/results.js';
@@ -17,9 +25,11 @@ export type { Clock } from './pool/clock.js';
 export { createPool, Pool, type PoolStats } from './pool/pool.js';
 export type {
   AbandonedOutcome,
+  EpochCause,
   GoneAwayEventMap,
   PoolEventMap,
   PoolEventName,
+  WatchdogVerdict,
 } from './pool/pool-events.js';
 export type { DriverOptions, PoolOptions } from './pool/pool-options.js';
 export {

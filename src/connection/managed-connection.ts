@@ -29,7 +29,7 @@ import { type ConnectionState, transition } from './connection-state.js';
 import { limitHandshakeBytes } from './handshake-byte-limit.js';
 import { SessionState, TRACKING_SQL, WAIT_TIMEOUT_SQL } from './session-state.js';
 import { queryPacket, readSetUpReply } from './set-up-reply.js';
-import { type ConnectTraceContext, connectChannel } from './tracing-channels.js';
+import { type ConnectTraceContext, connectChannel, type TraceTarget } from './tracing-channels.js';
 
 /** Everything needed to open one connection. Built once per pool from its options. */
 export interface ConnectionConfig {
@@ -129,7 +129,7 @@ let nextLocalId = 1;
  * `park`, `validate`, `retire`, `discard`, and its socket's death.
  *
  * @example
- * const connection = new ManagedConnection(config, performance.now.bind(performance));
+ * const connection = new ManagedConnection(config, performance.now.bind(performance), target);
  * await connection.open();
  * connection.lend();
  * const rows = await connection.run('query', 'SELECT 1 AS one', undefined);
@@ -157,6 +157,8 @@ export class ManagedConnection {
 
   readonly #config: ConnectionConfig;
   readonly #now: () => number;
+  /** Where it connects, as its pool names it in `goneaway:connect` traces. */
+  readonly #target: TraceTarget;
   #state: ConnectionState = 'connecting';
   #socket: Socket | undefined;
   #driver: DriverConnection | undefined;
@@ -173,9 +175,10 @@ export class ManagedConnection {
   #watchedBytes = 0;
   #watchedSince = 0;
 
-  constructor(config: ConnectionConfig, now: () => number) {
+  constructor(config: ConnectionConfig, now: () => number, target: TraceTarget) {
     this.#config = config;
     this.#now = now;
+    this.#target = target;
     this.createdAt = now();
     this.lastUsedAt = this.createdAt;
   }
@@ -226,13 +229,7 @@ export class ManagedConnection {
    */
   open(timeoutMs = this.#config.connectTimeoutMs): Promise<void> {
     if (!connectChannel.hasSubscribers) return this.#open(timeoutMs);
-    const { socketPath, host, port, driver } = this.#config;
-    const trace: ConnectTraceContext = {
-      serverAddress: socketPath ?? host,
-      serverPort: socketPath ? undefined : port,
-      database: driver.database ?? '',
-      user: driver.user,
-    };
+    const trace: ConnectTraceContext = { ...this.#target, user: this.#config.driver.user };
     return connectChannel.tracePromise(async () => {
       try {
         await this.#open(timeoutMs);

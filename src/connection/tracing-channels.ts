@@ -14,16 +14,23 @@
  * (`tracing:goneaway:query:start`, ...); the context object is the same for all of one trace and
  * gains `result` or `error` at the end. Nothing is published, and nothing allocated, while no one
  * subscribes. A context carries statement values (as mysql2's does) but never a password; what a
- * subscriber exports is its own decision (`goneaway/otel` exports no values).
+ * subscriber exports is its own decision (`goneaway/otel` exports no values). Every field is
+ * documented for subscribers in docs/observability.md.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
-import type { GoneAwayError } from '../errors/index.js';
+import type { Flavor, GoneAwayError } from '../errors/index.js';
 
-/** Where traced work goes: the semantic conventions' `server.address`, `server.port`, `db.namespace`. */
+/**
+ * Where traced work goes: the semantic conventions' `server.address`, `server.port`,
+ * `db.namespace`, and the pool it goes through (`db.client.connection.pool.name`). The channels
+ * are process-wide: `poolName` tells one pool's traces from another's (unique within a process
+ * unless two pools were given the same `name`).
+ */
 export interface TraceTarget {
   readonly serverAddress: string;
   readonly serverPort: number | undefined;
   readonly database: string;
+  readonly poolName: string;
 }
 
 /** One attempt of a traced statement or transaction. */
@@ -32,6 +39,8 @@ export interface AttemptRecord {
   readonly attempt: number;
   /** The server's id of the connection it ran on (0 when it got none). */
   connectionId: number;
+  /** The server family of that connection (`db.system.name`), once it has one. */
+  flavor?: Flavor;
   /** How it failed, if it did. */
   error?: GoneAwayError;
   /** After a failure: whether it ran again, and why (the `retry`/`no-retry` reason). */

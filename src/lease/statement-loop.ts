@@ -112,6 +112,7 @@ async function attempts(
     const record: AttemptRecord | undefined = trace && {
       attempt,
       connectionId: connection.threadId,
+      flavor: connection.flavor,
     };
     if (record) trace?.attempts.push(record);
     const inTransaction = connection.session.inTransaction;

@@ -28,6 +28,26 @@ export type AbandonedOutcome =
   /** Still unreachable when the pool ended or the retry bound ran out. */
   | 'gave-up';
 
+/** What made every idle connection suspect (an `epoch` event's `cause`). */
+export type EpochCause =
+  /** A connection died, idle or under a statement: the server may have restarted. */
+  | 'loss'
+  /** A pooled connection failed its validation ping. */
+  | 'validation-failed'
+  /** A connect failed after connects had been working. */
+  | 'connect-failed'
+  /** The process was frozen (a late housekeeping tick): sockets may have died unseen. */
+  | 'freeze';
+
+/** What the in-flight watchdog concluded about a silent statement (a `watchdog` event). */
+export type WatchdogVerdict =
+  /** The server is running it (or answered but could not say): it goes on. */
+  | 'running'
+  /** The server is unreachable or no longer runs it: its connection was closed. */
+  | 'stalled'
+  /** The statement finished while the watchdog was asking: nothing to do. */
+  | 'settled';
+
 /** Pool event name → payload. */
 export interface PoolEventMap {
   /** A new connection is ready (after handshake, tracking set-up and init statements). */
@@ -63,8 +83,19 @@ export interface PoolEventMap {
   'no-retry': { readonly reason: string; readonly error: GoneAwayError };
   /** A caller waited for a connection. */
   'acquire-wait': { readonly waitedMs: number };
+  /**
+   * A borrowed connection came back (or broke) after `useMs` with its borrower: one statement
+   * alone on the pool, or a lease. Published only while someone listens (see `PoolEvents.wants`).
+   */
+  release: { readonly connectionId: number; readonly useMs: number };
   /** Something made every idle connection suspect: they are validated before their next use. */
-  epoch: { readonly epoch: number; readonly reason: string };
+  epoch: { readonly epoch: number; readonly reason: string; readonly cause: EpochCause };
+  /** The in-flight watchdog asked the server about a statement silent for `silentMs`. */
+  watchdog: {
+    readonly connectionId: number;
+    readonly silentMs: number;
+    readonly verdict: WatchdogVerdict;
+  };
   /** A lease has been held longer than `leakWarningMs`. */
   leak: { readonly connectionId: number; readonly heldMs: number; readonly stack: string };
   /**
@@ -122,6 +153,14 @@ export class PoolEvents extends EventEmitter {
     listener: (payload: GoneAwayEventMap[E]) => void,
   ): this {
     return super.off(event, listener);
+  }
+
+  /**
+   * Whether anyone listens to `event` (a listener or a channel subscriber), for events whose
+   * payload costs something to measure.
+   */
+  wants(event: PoolEventName): boolean {
+    return this.listenerCount(event) > 0 || channelFor(event).hasSubscribers;
   }
 
   /** Delivers to listeners and to the diagnostics channel; cheap when nobody listens. Never throws. */

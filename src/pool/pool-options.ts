@@ -77,6 +77,11 @@ export interface PoolOptions {
   readonly driverOptions?: DriverOptions;
   /** Time source, for tests. */
   readonly clock?: Clock;
+  /**
+   * The pool's name in telemetry (`db.client.connection.pool.name`) and tracing contexts. Default
+   * `host:port/database`, numbered (`#2`, ...) for later pools with the same default.
+   */
+  readonly name?: string;
 }
 
 /** Options after defaults and validation. */
@@ -97,6 +102,8 @@ export interface ResolvedPoolOptions {
   readonly clock: Clock;
   /** `host:port` or the socket path, for messages (never the password). */
   readonly label: string;
+  /** The name the caller gave, if any (the pool picks a default). */
+  readonly name: string | undefined;
 }
 
 const DURATIONS = {
@@ -131,6 +138,7 @@ const KNOWN_KEYS = new Set<string>([
   'initSql',
   'driverOptions',
   'clock',
+  'name',
   ...Object.keys(DURATIONS),
 ]);
 
@@ -183,6 +191,10 @@ export function resolvePoolOptions(
     invalid('insecureAllowPublicKeyRetrieval', o.insecureAllowPublicKeyRetrieval, 'true or false');
   }
 
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) {
+    invalid('name', o.name, 'a non-empty string');
+  }
+
   const host = o.host ?? 'localhost';
   const label = o.socketPath ?? `${host}:${port}`;
   const ssl = resolveSsl(o.ssl, "Pool option 'ssl'");
@@ -225,6 +237,7 @@ export function resolvePoolOptions(
     ...durations,
     clock: o.clock ?? systemClock,
     label,
+    name: o.name,
   };
 }
 

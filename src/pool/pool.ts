@@ -89,7 +89,12 @@ import {
 import type { JobOptions, JobRun, ScopeOptions } from '../scope/scope-options.js';
 import { AcquireQueue } from './acquire-queue.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
-import { type GoneAwayEventMap, type PoolEventName, PoolEvents } from './pool-events.js';
+import {
+  type EpochCause,
+  type GoneAwayEventMap,
+  type PoolEventName,
+  PoolEvents,
+} from './pool-events.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './pool-options.js';
 import { lifetimeDeadline, needsValidation, retireReason, wasFrozen } from './retirement.js';
 import { SessionReaper } from './session-reaper.js';
@@ -158,6 +163,8 @@ export class Pool {
   #tick: NodeJS.Timeout | undefined;
   #tickDueAt = 0;
   #ending: Promise<void> | undefined;
+  /** When each borrowed connection was lent, kept only while someone measures use time. */
+  readonly #lentAt = new Map<ManagedConnectionType, number>();
   /** Connections whose silent statement is being asked about right now. */
   readonly #stallChecks = new Set<ManagedConnectionType>();
   /** Housekeeping period: short enough to sample the watchdog at half its threshold. */
@@ -184,10 +191,14 @@ export class Pool {
       clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
     });
     this.#side = { ...sideTarget(connection), timeoutMs: validationTimeoutMs, label };
+    const serverAddress = connection.socketPath ?? connection.host;
+    const serverPort = connection.socketPath ? undefined : connection.port;
+    const database = connection.driver.database ?? '';
     this.#target = {
-      serverAddress: connection.socketPath ?? connection.host,
-      serverPort: connection.socketPath ? undefined : connection.port,
-      database: connection.driver.database ?? '',
+      serverAddress,
+      serverPort,
+      database,
+      poolName: this.#options.name ?? defaultPoolName(serverAddress, serverPort, database),
     };
     this.#host = this.#leaseHost();
     this.#site = this.#autocommitSite();
@@ -297,6 +308,17 @@ export class Pool {
    */
   job<T>(fn: (run: JobRun) => T | Promise<T>, options?: JobOptions): Promise<T> {
     return runJob(this.#scopeHost, fn, options);
+  }
+
+  /**
+   * The pool's name in telemetry and tracing contexts: the `name` option, or by default
+   * `host:port/database` (numbered `#2`, `#3`, ... for later pools with the same default).
+   *
+   * @example
+   * createPool('mysql://app:secret@127.0.0.1:3306/shop').name; // '127.0.0.1:3306/shop'
+   */
+  get name(): string {
+    return this.#target.poolName;
   }
 
   /** Live counts and lifetime tallies. */
@@ -561,7 +583,7 @@ export class Pool {
       void this.#retire(connection, 'lifetime');
       connection = await this.#checkout(deadline, true, false);
     }
-    return connection;
+    return this.#lent(connection);
   }
 
   async #checkout(
@@ -620,7 +642,7 @@ export class Pool {
     }
     this.#idle.pop();
     connection.lend();
-    return connection;
+    return this.#lent(connection);
   }
 
   /** Pops idle connections until one may be used; retires the expired ones on the way. */
@@ -662,7 +684,7 @@ export class Pool {
     }
     this.#tally.validationFailures++;
     this.#forget(connection, 'validation-failed');
-    this.#newEpoch('a pooled connection failed validation');
+    this.#newEpoch('validation-failed', 'a pooled connection failed validation');
     return false;
   }
 
@@ -686,7 +708,7 @@ export class Pool {
   /** Opens a connection for the caller. Undefined: a retryable failure (backoff is set). */
   async #open(deadline: number): Promise<ManagedConnectionType | undefined> {
     const { clock, connection: config, maxLifetimeMs } = this.#options;
-    const connection = new ManagedConnection(config, clock.now);
+    const connection = new ManagedConnection(config, clock.now, this.#target);
     connection.onLost((lost, cause) => this.#onLost(lost, cause));
     this.#connecting++;
     const started = this.#now();
@@ -702,7 +724,7 @@ export class Pool {
       const retryInMs = backoffDelayMs(this.#connectFailures, DEFAULT_BACKOFF, clock.random);
       this.#nextConnectAt = this.#now() + retryInMs;
       this.#events.publish('connect-failed', { error, failures: this.#connectFailures, retryInMs });
-      if (this.#connectFailures === 1) this.#newEpoch('a reconnect failed');
+      if (this.#connectFailures === 1) this.#newEpoch('connect-failed', 'a reconnect failed');
       this.#queue.wakeOne();
       // Bad credentials or an unknown database will not fix themselves within the acquire timeout.
       if (!error.retryable) throw error;
@@ -738,6 +760,7 @@ export class Pool {
    * only when it has asynchronous work to do (a rollback, a quit); the hot path returns nothing.
    */
   #giveBack(connection: ManagedConnectionType, closeAs?: CloseReason): Promise<void> | undefined {
+    this.#returned(connection);
     if (connection.state === 'lost') {
       this.#discard(connection, connection.abandoned ? 'broken' : 'server-closed');
       return undefined;
@@ -773,12 +796,13 @@ export class Pool {
 
   /** A statement's failure broke its connection: it leaves the pool. */
   #lostUnderStatement(connection: ManagedConnectionType, error: GoneAwayError): void {
+    this.#returned(connection);
     this.#events.publish('loss', { connectionId: connection.threadId, while: 'in-use', error });
     this.#discard(
       connection,
       connection.isDead && !connection.abandoned ? 'server-closed' : 'broken',
     );
-    this.#newEpoch('a connection was lost under a statement');
+    this.#newEpoch('loss', 'a connection was lost under a statement');
   }
 
   /**
@@ -800,7 +824,7 @@ export class Pool {
       }),
     });
     if (idle) this.#discard(connection, 'server-closed');
-    this.#newEpoch('a connection was closed by the server or the network while idle');
+    this.#newEpoch('loss', 'a connection was closed by the server or the network while idle');
   }
 
   /** Removes a connection without a goodbye (it is dead, or must not be trusted). */
@@ -832,6 +856,24 @@ export class Pool {
     });
     this.#queue.wakeOne();
     if (this.#drained && this.#all.size === this.#idle.length) this.#drained();
+  }
+
+  /** A connection goes to a borrower; its use is timed only while someone listens to `release`. */
+  #lent(connection: ManagedConnectionType): ManagedConnectionType {
+    if (this.#events.wants('release')) this.#lentAt.set(connection, this.#now());
+    return connection;
+  }
+
+  /** A borrowed connection came back (or broke): the `release` event, if its lending was timed. */
+  #returned(connection: ManagedConnectionType): void {
+    if (this.#lentAt.size === 0) return;
+    const lentAt = this.#lentAt.get(connection);
+    if (lentAt === undefined) return;
+    this.#lentAt.delete(connection);
+    this.#events.publish('release', {
+      connectionId: connection.threadId,
+      useMs: this.#now() - lentAt,
+    });
   }
 
   // ── housekeeping ──────────────────────────────────────────────────────────────────────────
@@ -881,7 +923,13 @@ export class Pool {
       const statement = connection.statementCount;
       void checkStalledStatement(connection.threadId, this.#side, silentMs)
         .then((verdict) => {
-          if (!connection.busy || connection.statementCount !== statement) return;
+          const settled = !connection.busy || connection.statementCount !== statement;
+          this.#events.publish('watchdog', {
+            connectionId: connection.threadId,
+            silentMs: Math.round(silentMs),
+            verdict: settled ? 'settled' : verdict ? 'stalled' : 'running',
+          });
+          if (settled) return;
           if (verdict)
             connection.abort(verdict, 'the in-flight watchdog found the statement stalled');
           else connection.resetSilence(this.#now());
@@ -929,15 +977,16 @@ export class Pool {
     const now = this.#now();
     if (wasFrozen(this.#tickDueAt, now, FREEZE_TOLERANCE_MS)) {
       this.#newEpoch(
+        'freeze',
         `the process was frozen for about ${Math.round((now - this.#tickDueAt) / 1000)} s`,
       );
       this.#tickDueAt = now + this.#tickMs;
     }
   }
 
-  #newEpoch(reason: string): void {
+  #newEpoch(cause: EpochCause, reason: string): void {
     this.#epoch++;
-    this.#events.publish('epoch', { epoch: this.#epoch, reason });
+    this.#events.publish('epoch', { epoch: this.#epoch, reason, cause });
   }
 
   // ── small helpers ─────────────────────────────────────────────────────────────────────────
@@ -975,6 +1024,20 @@ export class Pool {
 }
 
 const NO_RUN_OPTIONS: RunOptions = Object.freeze({});
+
+/** How many pools took each default name in this process. */
+const defaultNamesTaken = new Map<string, number>();
+
+/**
+ * The semantic conventions' fallback pool name, `server.address:server.port/db.namespace`, made
+ * unique within the process: telemetry must tell two pools to the same database apart.
+ */
+function defaultPoolName(address: string, port: number | undefined, database: string): string {
+  const base = `${address}${port === undefined ? '' : `:${port}`}/${database}`;
+  const taken = (defaultNamesTaken.get(base) ?? 0) + 1;
+  defaultNamesTaken.set(base, taken);
+  return taken === 1 ? base : `${base}#${taken}`;
+}
 
 /** Where side connections go: the same host and port (or socket) as the pool's. */
 function sideTarget(config: ConnectionConfig): Omit<SideConfig, 'timeoutMs' | 'label'> {

@@ -23,6 +23,7 @@ const RANK: Readonly<Record<string, number>> = {
   pool: 6,
   compat: 7,
   prisma: 7,
+  otel: 7,
   testing: 3,
   cli: 9,
 };
